@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test project in Release and prints one closing line: "N passed, N failed".
+# This is the README's test command; .ci/run calls it unchanged.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+dotnet test "$root/GradSentry.MLNet.sln" -c Release "$@" \
+  --logger "trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true
+status=$?
+passed=0; failed=0
+shopt -s nullglob
+trx_files=("$results"/*.trx)
+for trx in "${trx_files[@]}"; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ ${#trx_files[@]} -eq 0 ]; then
+  echo "no test results were written" >&2
+  status=1
+fi
+echo "$passed passed, $failed failed"
+if [ "$failed" -ne 0 ]; then status=1; fi
+exit $status

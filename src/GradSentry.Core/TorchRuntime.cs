@@ -1,0 +1,27 @@
+using TorchSharp;
+
+namespace GradSentry;
+
+/// <summary>Chooses the TorchSharp device from a user string (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>).</summary>
+public static class TorchRuntime
+{
+    /// <summary>Resolves <paramref name="device"/>; <c>auto</c> means CUDA when available, else CPU.</summary>
+    /// <exception cref="ArgumentException">The string is not a device name, or CUDA was asked for and is not available.</exception>
+    public static torch.Device ResolveDevice(string device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var d = device.Trim().ToLowerInvariant();
+        if (d == "auto") return torch.cuda.is_available() ? torch.CUDA : torch.CPU;
+        if (d == "cpu") return torch.CPU;
+        if (d == "cuda" || d.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!torch.cuda.is_available())
+                throw new ArgumentException($"device '{device}' was requested but CUDA is not available (is the build using GradSentryTorchBackend=cuda and is a GPU present?); use --device cpu or auto.", nameof(device));
+            if (d == "cuda") return torch.CUDA;
+            if (!int.TryParse(d.AsSpan(5), out var index) || index < 0 || index >= torch.cuda.device_count())
+                throw new ArgumentException($"device '{device}': CUDA has {torch.cuda.device_count()} device(s) (cuda:0..cuda:{torch.cuda.device_count() - 1}).", nameof(device));
+            return new torch.Device(DeviceType.CUDA, index);
+        }
+        throw new ArgumentException($"unknown device '{device}': expected auto, cpu, cuda or cuda:N.", nameof(device));
+    }
+}
