@@ -14,7 +14,7 @@ public interface ICausalLm : IDisposable
     ModelConfig Config { get; }
 
     /// <summary>The module tree; parameter names equal Hugging Face names (e.g. <c>model.layers.0.self_attn.q_proj.weight</c>).</summary>
-    nn.Module Module { get; }
+    nn.Module Network { get; }
 
     /// <summary>
     /// Final-normed hidden states <c>[batch, length, hidden]</c> for right-padded <paramref name="inputIds"/>
