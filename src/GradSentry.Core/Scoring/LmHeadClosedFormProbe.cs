@@ -1,0 +1,84 @@
+using GradSentry.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradSentry.Scoring;
+
+/// <summary>
+/// The fast path for the output projection. The per-sample gradient of the mean answer loss is
+/// <c>G = (1/T) Σ_t (softmax(z_t) − onehot(y_t)) ⊗ h_t</c>, so one forward pass (no backward, no V×d
+/// matrix) gives every sample's exact singular values through <see cref="ProductSpectrum"/>. The
+/// output projection is applied only at the supervised positions.
+/// </summary>
+/// <remarks>
+/// With tied embeddings the target is the output use of the embedding matrix; the input-embedding
+/// use (rows of the prompt's tokens) is a different signal and is not part of this gradient.
+/// </remarks>
+public sealed class LmHeadClosedFormProbe : IGradientProbe
+{
+    readonly ICausalLm _model;
+    readonly ProbeOptions _options;
+    readonly GradientBlock _block;
+    readonly Tensor _weight;
+    readonly bool _ownsWeight;
+
+    /// <summary>Prepares the probe; fails early when k does not fit the block.</summary>
+    public LmHeadClosedFormProbe(ICausalLm model, ProbeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _model = model;
+        _options = options;
+        var w = model.OutputWeight;
+        _block = GradientBlock.For(TargetParameter, w.shape[0], w.shape[1], options);
+        // Spectral math accumulates in fp32 or better whatever the model's dtype.
+        _ownsWeight = w.dtype != float32;
+        _weight = _ownsWeight ? w.detach().to(float32) : w.detach();
+    }
+
+    /// <inheritdoc />
+    public string Name => "lm_head-closed-form";
+
+    /// <inheritdoc />
+    public string TargetParameter => ProbeOptions.LmHead;
+
+    /// <inheritdoc />
+    public IReadOnlyList<GradientSpectrum> Probe(IReadOnlyList<EncodedSample> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var tokens = TokenBatch.Create(batch, _weight.device);
+        var hidden = _model.ForwardHidden(tokens.InputIds);
+        var d = hidden.shape[2];
+        var h = hidden.reshape(-1, d).index_select(0, tokens.PredictorPositions).to(float32);
+        var logProbs = h.mm(_weight.t()).log_softmax(1);
+        var targets = tokens.Targets.unsqueeze(1);
+        var tokenLoss = -logProbs.gather(1, targets).squeeze(1);
+        // softmax − onehot, in place over the log-probabilities we no longer need.
+        var errors = logProbs.exp_().scatter_add_(1, targets, full(targets.shape, -1f, float32, targets.device));
+
+        var values = ProductSpectrum.TopSingularValues(
+            tokens.ToPadded(errors[.., ..(int)_block.Rows]),
+            tokens.ToPadded(h[.., ..(int)_block.Columns]),
+            _options.Rank);
+        var norms = ProductSpectrum.FrobeniusNorms(tokens.ToPadded(errors), tokens.ToPadded(h));
+        var losses = tokens.MeanPerSample(tokenLoss);
+
+        var result = new GradientSpectrum[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var t = batch[i].AnswerTokens;
+            for (var j = 0; j < values[i].Length; j++) values[i][j] /= t;
+            result[i] = new GradientSpectrum(values[i], t, losses[i], norms[i] / t);
+        }
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsWeight) _weight.Dispose();
+    }
+}
