@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using GradSentry.Scoring;
+
+namespace GradSentry.Caching;
+
+/// <summary>SHA-256 content hashes of models, options and encoded samples, for the score cache.</summary>
+public static class ContentHash
+{
+    /// <summary>Files of a model directory that change what a score is (weights, config, tokenizer, adapter).</summary>
+    static readonly string[] ModelFilePatterns =
+    [
+        "config.json", "*.safetensors", "model.safetensors.index.json", "tokenizer.json", "tokenizer.model",
+        "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json", "adapter_config.json",
+    ];
+
+    /// <summary>
+    /// Hash of every file in <paramref name="directory"/> that affects scores. File hashes are memoised in
+    /// <paramref name="memoFile"/> (keyed by path, size and modification time) so big checkpoints are read once.
+    /// </summary>
+    public static string OfModelDirectory(string directory, string? memoFile = null)
+    {
+        var memo = FileHashMemo.Load(memoFile);
+        var files = ModelFilePatterns
+            .SelectMany(p => Directory.EnumerateFiles(directory, p))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        using var all = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in files)
+        {
+            all.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\n"));
+            all.AppendData(Convert.FromHexString(memo.HashOf(file)));
+        }
+        memo.Save();
+        return Convert.ToHexStringLower(all.GetHashAndReset());
+    }
+
+    /// <summary>Hash of an encoded sample: prompt length, T and every token id.</summary>
+    public static byte[] OfSample(EncodedSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var bytes = new byte[8 + 4 * sample.InputIds.Length];
+        BitConverter.TryWriteBytes(bytes.AsSpan(0), sample.PromptLength);
+        BitConverter.TryWriteBytes(bytes.AsSpan(4), sample.AnswerTokens);
+        for (var i = 0; i < sample.InputIds.Length; i++) BitConverter.TryWriteBytes(bytes.AsSpan(8 + 4 * i), sample.InputIds[i]);
+        return SHA256.HashData(bytes);
+    }
+
+    /// <summary>Hash of a string (options, fingerprints).</summary>
+    public static string OfText(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>Hash of one file's bytes, streamed.</summary>
+    public static string OfFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace GradSentry.Caching;
+
+/// <summary>
+/// Remembers file hashes by (full path, size, last write time), so a multi-gigabyte checkpoint is
+/// hashed once per change, not once per scan. A missing or unreadable memo just means rehashing.
+/// </summary>
+sealed class FileHashMemo
+{
+    readonly string? _path;
+    readonly Dictionary<string, string> _entries;
+    bool _changed;
+
+    FileHashMemo(string? path, Dictionary<string, string> entries)
+    {
+        _path = path;
+        _entries = entries;
+    }
+
+    public static FileHashMemo Load(string? path)
+    {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (path != null && File.Exists(path))
+        {
+            try
+            {
+                entries = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? entries;
+            }
+            catch (JsonException)
+            {
+                // A damaged memo is only a lost optimisation.
+            }
+        }
+        return new FileHashMemo(path, entries);
+    }
+
+    public string HashOf(string file)
+    {
+        var info = new FileInfo(file);
+        var key = $"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}";
+        if (_entries.TryGetValue(key, out var hash) && hash.Length == 64) return hash;
+        hash = ContentHash.OfFile(file);
+        _entries[key] = hash;
+        _changed = true;
+        return hash;
+    }
+
+    public void Save()
+    {
+        if (_path == null || !_changed) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        var temp = _path + "." + Environment.ProcessId + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(_entries));
+        File.Move(temp, _path, overwrite: true);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using GradSentry.Scoring;
+
+namespace GradSentry.Caching;
+
+/// <summary>
+/// Append-only store of probe results keyed by the content hash of (model files, probe options,
+/// encoded sample). A rescan of unchanged data probes nothing; a scan killed part-way resumes
+/// from what was appended. Every record carries a checksum: a torn or corrupt record ends the
+/// readable part of its file, is dropped (the file is truncated there) and gets recomputed.
+/// </summary>
+/// <remarks>
+/// One file per (model, options) fingerprint; a second process finding it locked writes its own
+/// file beside it (<c>&lt;fingerprint&gt;.&lt;pid&gt;.gscache</c>), and readers merge all of them. Memory holds only
+/// a key → location index (about 60 bytes a row), not the results.
+/// </remarks>
+public sealed class ScoreCache : IDisposable
+{
+    const uint Magic = 0x31525347; // "GSR1"
+    const int KeyBytes = 32;
+    const int ChecksumBytes = 8;
+
+    readonly Dictionary<string, (string File, long Offset)> _index = new(StringComparer.Ordinal);
+    readonly Dictionary<string, FileStream> _readers = new(StringComparer.Ordinal);
+    readonly string _directory;
+    readonly string _fingerprint;
+    FileStream? _writer;
+
+    ScoreCache(string directory, string fingerprint)
+    {
+        _directory = directory;
+        _fingerprint = fingerprint;
+    }
+
+    /// <summary>Records found and trusted when the cache was opened.</summary>
+    public int LoadedRecords { get; private set; }
+
+    /// <summary>Records dropped as torn or corrupt when the cache was opened.</summary>
+    public int DroppedRecords { get; private set; }
+
+    /// <summary>Opens (creating if needed) the cache for one (model, options) fingerprint.</summary>
+    public static ScoreCache Open(string directory, string fingerprint)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        Directory.CreateDirectory(directory);
+        var cache = new ScoreCache(directory, fingerprint);
+        foreach (var file in Directory.EnumerateFiles(directory, fingerprint + "*.gscache").Order(StringComparer.Ordinal))
+            cache.Index(file);
+        return cache;
+    }
+
+    /// <summary>The cached spectrum for <paramref name="sample"/>, or null.</summary>
+    public GradientSpectrum? TryGet(EncodedSample sample)
+    {
+        var key = Convert.ToHexString(ContentHash.OfSample(sample));
+        if (!_index.TryGetValue(key, out var at)) return null;
+        if (!_readers.TryGetValue(at.File, out var reader))
+            _readers[at.File] = reader = new FileStream(at.File, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        reader.Position = at.Offset;
+        return ReadRecord(reader, out _, out var spectrum) ? spectrum : null;
+    }
+
+    /// <summary>Appends a result; it is durable once this returns (flushed to the OS).</summary>
+    public void Add(EncodedSample sample, GradientSpectrum spectrum)
+    {
+        ArgumentNullException.ThrowIfNull(spectrum);
+        var key = ContentHash.OfSample(sample);
+        var writer = Writer();
+        var body = new MemoryStream();
+        using (var w = new BinaryWriter(body, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(key);
+            w.Write(spectrum.AnswerTokens);
+            w.Write(spectrum.Loss);
+            w.Write(spectrum.GradientNorm);
+            w.Write(spectrum.SingularValues.Length);
+            foreach (var s in spectrum.SingularValues) w.Write(s);
+        }
+        var bytes = body.ToArray();
+        var offset = writer.Length;
+        var record = new byte[8 + bytes.Length + ChecksumBytes];
+        BitConverter.TryWriteBytes(record.AsSpan(0), Magic);
+        BitConverter.TryWriteBytes(record.AsSpan(4), bytes.Length);
+        bytes.CopyTo(record, 8);
+        SHA256.HashData(bytes).AsSpan(0, ChecksumBytes).CopyTo(record.AsSpan(8 + bytes.Length));
+        writer.Position = offset;
+        writer.Write(record);
+        writer.Flush();
+        _index[Convert.ToHexString(key)] = (writer.Name, offset);
+    }
+
+    FileStream Writer()
+    {
+        if (_writer != null) return _writer;
+        foreach (var name in new[] { _fingerprint + ".gscache", $"{_fingerprint}.{Environment.ProcessId}.gscache" })
+        {
+            try
+            {
+                _writer = new FileStream(Path.Combine(_directory, name), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+                _writer.Seek(0, SeekOrigin.End);
+                return _writer;
+            }
+            catch (IOException)
+            {
+                // Locked by another scan: try the per-process file.
+            }
+        }
+        throw new IOException($"cannot open a score cache file for writing in '{_directory}'.");
+    }
+
+    void Index(string file)
+    {
+        long good;
+        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            good = 0;
+            while (stream.Position < stream.Length)
+            {
+                var offset = stream.Position;
+                if (!ReadRecord(stream, out var key, out _)) break;
+                _index[key!] = (file, offset);
+                LoadedRecords++;
+                good = stream.Position;
+            }
+            if (good < stream.Length) DroppedRecords++;
+        }
+        if (good < new FileInfo(file).Length)
+        {
+            try
+            {
+                // Cut the torn tail so later appends are readable; if another scan holds it, leave it.
+                using var trim = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.Read);
+                trim.SetLength(good);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    static bool ReadRecord(Stream stream, out string? key, out GradientSpectrum? spectrum)
+    {
+        key = null;
+        spectrum = null;
+        Span<byte> head = stackalloc byte[8];
+        if (stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) < 8) return false;
+        var length = BitConverter.ToInt32(head[4..]);
+        if (BitConverter.ToUInt32(head) != Magic || length < KeyBytes + 24 || length > 1 << 20) return false;
+        var body = new byte[length + ChecksumBytes];
+        if (stream.ReadAtLeast(body, body.Length, throwOnEndOfStream: false) < body.Length) return false;
+        if (!SHA256.HashData(body.AsSpan(0, length)).AsSpan(0, ChecksumBytes).SequenceEqual(body.AsSpan(length))) return false;
+        using var r = new BinaryReader(new MemoryStream(body, 0, length));
+        key = Convert.ToHexString(r.ReadBytes(KeyBytes));
+        var t = r.ReadInt32();
+        var loss = r.ReadDouble();
+        var norm = r.ReadDouble();
+        var k = r.ReadInt32();
+        if (k < 0 || length != KeyBytes + 24 + 8 * k) return false;
+        var values = new double[k];
+        for (var i = 0; i < k; i++) values[i] = r.ReadDouble();
+        spectrum = new GradientSpectrum(values, t, loss, norm);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _writer?.Dispose();
+        foreach (var reader in _readers.Values) reader.Dispose();
+    }
+}

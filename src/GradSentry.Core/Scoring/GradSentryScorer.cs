@@ -1,0 +1,125 @@
+using GradSentry.Caching;
+using GradSentry.Models;
+
+namespace GradSentry.Scoring;
+
+/// <summary>
+/// Scores a stream of rows: encode, look up the cache, bucket by length inside a bounded window,
+/// probe a batch per forward pass, compute the reference score, emit results in input order.
+/// Memory is bounded by <see cref="ScoringOptions.Window"/>, whatever the dataset size.
+/// </summary>
+public sealed class GradSentryScorer : IDisposable
+{
+    readonly SampleEncoder _encoder;
+    readonly ScoringOptions _options;
+    readonly IGradientProbe _probe;
+    readonly ScoreCache? _cache;
+
+    /// <summary>Builds the probe the options call for (closed form for the output projection, batched backward for other weights, or the naive loop).</summary>
+    public GradSentryScorer(ICausalLm model, SampleEncoder encoder, ScoringOptions options, ScoreCache? cache = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _encoder = encoder;
+        _options = options;
+        _cache = cache;
+        _probe = GradientProbes.Create(model, options.Probe, options.Naive);
+    }
+
+    /// <summary>The probe in use (its <see cref="IGradientProbe.Name"/> goes into reports).</summary>
+    public IGradientProbe Probe => _probe;
+
+    /// <summary>Rows probed (not from the cache) so far.</summary>
+    public long ProbedRows { get; private set; }
+
+    /// <summary>Rows answered from the cache so far.</summary>
+    public long CachedRows { get; private set; }
+
+    /// <summary>
+    /// Scores every input, lazily, in input order. Cancellation is checked between batches; what was
+    /// probed before it is already in the cache.
+    /// </summary>
+    public IEnumerable<SampleScore> Score(IEnumerable<ScoringInput> inputs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var window = new List<ScoringInput>(_options.Window);
+        foreach (var input in inputs)
+        {
+            window.Add(input);
+            if (window.Count < _options.Window) continue;
+            foreach (var score in ScoreWindow(window, cancellationToken)) yield return score;
+            window.Clear();
+        }
+        if (window.Count > 0)
+            foreach (var score in ScoreWindow(window, cancellationToken)) yield return score;
+    }
+
+    SampleScore[] ScoreWindow(List<ScoringInput> window, CancellationToken cancellationToken)
+    {
+        var results = new SampleScore[window.Count];
+        var pending = new List<(int Slot, EncodedSample Sample)>();
+        for (var i = 0; i < window.Count; i++)
+        {
+            EncodedSample encoded;
+            try
+            {
+                encoded = _encoder.Encode(window[i].Id, window[i].Prompt, window[i].Response);
+            }
+            catch (SampleEncodingException ex)
+            {
+                results[i] = SampleScore.Failed(window[i].Id, ex.Message);
+                continue;
+            }
+            if (_cache?.TryGet(encoded) is { } cached)
+            {
+                results[i] = ToScore(encoded, cached, fromCache: true);
+                CachedRows++;
+            }
+            else
+            {
+                pending.Add((i, encoded));
+            }
+        }
+
+        // Length bucketing: similar lengths share a batch, so little compute goes to padding.
+        pending.Sort((a, b) => a.Sample.Length != b.Sample.Length ? a.Sample.Length.CompareTo(b.Sample.Length) : a.Slot.CompareTo(b.Slot));
+        var start = 0;
+        while (start < pending.Count)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var end = start + 1;
+            while (end < pending.Count && end - start < _options.BatchSize
+                   && (long)pending[end].Sample.Length * (end - start + 1) <= _options.MaxTokensPerBatch)
+                end++;
+            var batch = pending.GetRange(start, end - start);
+            var spectra = _probe.Probe(batch.Select(p => p.Sample).ToList());
+            for (var j = 0; j < batch.Count; j++)
+            {
+                var (slot, sample) = batch[j];
+                results[slot] = ToScore(sample, spectra[j], fromCache: false);
+                if (results[slot].IsScored) _cache?.Add(sample, spectra[j]);
+            }
+            ProbedRows += batch.Count;
+            start = end;
+        }
+        return results;
+    }
+
+    static SampleScore ToScore(EncodedSample sample, GradientSpectrum spectrum, bool fromCache)
+    {
+        if (!double.IsFinite(spectrum.Loss) || !double.IsFinite(spectrum.GradientNorm) || spectrum.SingularValues.Any(s => !double.IsFinite(s)))
+            return SampleScore.Failed(sample.Id, "the gradient is not finite (NaN or infinity in the loss or gradient); check the model's weights and dtype.", sample.AnswerTokens);
+        if (spectrum.GradientNorm == 0)
+            return SampleScore.Failed(sample.Id,
+                "the gradient of the target parameter is exactly zero, so its spectrum carries no signal (a LoRA A matrix with B = 0 is one cause: target lora_B or a base weight).",
+                sample.AnswerTokens);
+        var score = SpectralEntropy.Score(spectrum.SingularValues);
+        return new SampleScore(sample.Id, score, spectrum.AnswerTokens, spectrum.Loss, spectrum.GradientNorm,
+            spectrum.SingularValues, sample.PromptTokensDropped, fromCache, null);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _probe.Dispose();
+}

@@ -1,0 +1,100 @@
+using GradSentry.Models;
+using GradSentry.Models.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradSentry.Scoring;
+
+/// <summary>
+/// Per-sample gradients of any Linear weight (attention and MLP projections, LoRA A/B factors) for a
+/// whole batch from ONE backward pass. The layer records its inputs x; one backward of the summed
+/// per-sample losses gives the output gradients δ; since samples never interact inside the model,
+/// sample b's gradient is exactly <c>Σ_t δ[b,t] ⊗ x[b,t]</c>, whose spectrum
+/// <see cref="ProductSpectrum"/> takes without forming more than it must.
+/// </summary>
+public sealed class LinearBatchedProbe : IGradientProbe
+{
+    readonly ICausalLm _model;
+    readonly ProbeOptions _options;
+    readonly ProbeableLinear _layer;
+    readonly GradientBlock _block;
+
+    /// <summary>Resolves the layer that owns the target weight; fails with close names when there is none.</summary>
+    public LinearBatchedProbe(ICausalLm model, ProbeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _model = model;
+        _options = options;
+        _layer = FindLayer(model, options.TargetParameter);
+        _block = GradientBlock.For(options.TargetParameter, _layer.OutFeatures, _layer.InFeatures, options);
+    }
+
+    /// <inheritdoc />
+    public string Name => "linear-batched-backward";
+
+    /// <inheritdoc />
+    public string TargetParameter => _options.TargetParameter;
+
+    /// <inheritdoc />
+    public IReadOnlyList<GradientSpectrum> Probe(IReadOnlyList<EncodedSample> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        using var scope = NewDisposeScope();
+        var weight = _layer.Weight;
+        var wasRequired = weight.requires_grad;
+        using var tokens = TokenBatch.Create(batch, weight.device);
+        try
+        {
+            using var grad = enable_grad();
+            // Only the target requires grad, so the graph starts at the target layer.
+            weight.requires_grad_(true);
+            _layer.Capture = true;
+            var hidden = _model.ForwardHidden(tokens.InputIds);
+            var d = hidden.shape[2];
+            var h = hidden.reshape(-1, d).index_select(0, tokens.PredictorPositions).to(float32);
+            var logProbs = h.mm(_model.OutputWeight.to(float32).t()).log_softmax(1);
+            var tokenLoss = -logProbs.gather(1, tokens.Targets.unsqueeze(1)).squeeze(1);
+            var answerTokens = tensor(batch.Select(s => (float)s.AnswerTokens).ToArray(), float32, weight.device);
+            var perSample = zeros(batch.Count, float32, weight.device).index_add(0, tokens.SampleOfToken, tokenLoss, 1.0) / answerTokens;
+            var output = _layer.CapturedOutput ?? throw new InvalidOperationException(
+                $"the layer of '{TargetParameter}' was not called by the model's forward pass, so it has no gradient.");
+            var delta = autograd.grad([perSample.sum()], [output])[0].to(float32) * tokens.PositionMask;
+            var input = _layer.CapturedInput!.detach().to(float32) * tokens.PositionMask;
+
+            var values = ProductSpectrum.TopSingularValues(delta[.., .., ..(int)_block.Rows], input[.., .., ..(int)_block.Columns], _options.Rank);
+            var norms = ProductSpectrum.FrobeniusNorms(delta, input);
+            var losses = perSample.detach().cpu().to(float64).data<double>().ToArray();
+            var result = new GradientSpectrum[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
+                result[i] = new GradientSpectrum(values[i], batch[i].AnswerTokens, losses[i], norms[i]);
+            return result;
+        }
+        finally
+        {
+            _layer.Capture = false;
+            _layer.ClearCapture();
+            weight.requires_grad_(wasRequired);
+        }
+    }
+
+    static ProbeableLinear FindLayer(ICausalLm model, string target)
+    {
+        const string suffix = ".weight";
+        if (target.EndsWith(suffix, StringComparison.Ordinal))
+        {
+            var moduleName = target[..^suffix.Length];
+            foreach (var (name, module) in model.Network.named_modules())
+                if (name == moduleName && module is ProbeableLinear linear) return linear;
+        }
+        // Not a Linear weight: say what it is, or list the closest names.
+        TargetResolver.Find(model, target);
+        throw new ArgumentException($"'{target}' is not the weight of a linear layer; targets are lm_head.weight or a Linear/LoRA weight such as model.layers.0.self_attn.q_proj.weight.");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+}
