@@ -83,7 +83,7 @@ internal static class SafeTensorsHeader
         }
         catch (InvalidOperationException ex)
         {
-            throw new CheckpointException(file, tensor, $"{what} is not a valid UTF-8 string ({ex.Message}).", ex);
+            throw new CheckpointException(file, tensor, $"{what} is not valid UTF-8 text ({ex.Message}).", ex);
         }
         catch (EncoderFallbackException ex)
         {
