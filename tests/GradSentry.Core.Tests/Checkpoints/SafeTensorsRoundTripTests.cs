@@ -87,6 +87,31 @@ public class SafeTensorsRoundTripTests
     }
 
     [Fact]
+    public void RandomFloatFilesConvertBetweenFloatTypesExactlyAsTorchDoes()
+    {
+        var rng = new Random(77);
+        torch.ScalarType[] floats = [torch.ScalarType.Float32, torch.ScalarType.Float16, torch.ScalarType.BFloat16, torch.ScalarType.Float64];
+        using var tmp = TestPaths.NewTempDirectory();
+        for (var iteration = 0; iteration < 30; iteration++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var stored = floats[rng.Next(floats.Length)];
+            var target = floats[rng.Next(floats.Length)];
+            var shape = RandomShape(rng);
+            // Finite values over a wide range (random bit patterns would be mostly NaN in F16).
+            var source = (torch.randn(shape, torch.ScalarType.Float64) * Math.Pow(10, rng.Next(-6, 6))).to(stored);
+            var path = tmp.File($"c{iteration}.safetensors");
+            SafeTensorsWriter.Write(path, [new("x", source)]);
+            using var file = SafeTensorsFile.Open(path);
+            file.CopyChunkBytes = 8 + rng.Next(0, 40);
+            var expected = source.to(target);
+            var loaded = file.Load("x", target, torch.CPU);
+            Assert.Equal(target, loaded.dtype);
+            Assert.True(expected.bytes.SequenceEqual(loaded.bytes), $"{stored} -> {target}, shape {SafeTensorInfo.FormatShape(shape)}");
+        }
+    }
+
+    [Fact]
     public void WriterIsDeterministicWhateverTheInputOrder()
     {
         using var tmp = TestPaths.NewTempDirectory();
