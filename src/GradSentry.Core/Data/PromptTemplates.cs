@@ -219,6 +219,9 @@ public static class PromptTemplates
 
     sealed class AlpacaTemplate(string instructionField, string inputField, string outputField) : IPromptTemplate
     {
+        static readonly FormatString WithInput = FormatString.Parse(AlpacaPromptWithInput);
+        static readonly FormatString NoInput = FormatString.Parse(AlpacaPromptNoInput);
+
         public string Name => AlpacaName;
 
         public PromptResponse Apply(DataRecord record)
@@ -226,9 +229,8 @@ public static class PromptTemplates
             ArgumentNullException.ThrowIfNull(record);
             var instruction = record.GetString(instructionField);
             var input = record.GetOptionalString(inputField) ?? "";
-            var prompt = input.Length == 0
-                ? AlpacaPromptNoInput.Replace("{instruction}", instruction, StringComparison.Ordinal)
-                : AlpacaPromptWithInput.Replace("{instruction}", instruction, StringComparison.Ordinal).Replace("{input}", input, StringComparison.Ordinal);
+            // One pass over the format, so braces in the data are never taken for placeholders.
+            var prompt = (input.Length == 0 ? NoInput : WithInput).Format(name => name == "input" ? input : instruction);
             return new PromptResponse(prompt, RequireResponse(record, record.GetString(outputField), outputField));
         }
     }
