@@ -125,13 +125,13 @@ public static class PromptTemplates
     /// (<c>{{</c> and <c>}}</c> are literal braces); <c>response</c> names the response field. A placeholder or the
     /// response may be a string, a list of strings (joined with <c>"; "</c>), a number or a boolean. Unknown keys are errors.
     /// </summary>
-    /// <exception cref="DatasetException">The file is not such an object (the message names the file and line).</exception>
+    /// <exception cref="DatasetException">The file does not exist or is not such an object (the message names the file and line).</exception>
     public static IPromptTemplate Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         const string Shape = "A template file is a JSON object like {\"prompt\": \"Q: {question}\\nA: \", \"response\": \"answer\"} (optional \"name\").";
         var info = new FileInfo(path);
-        if (!info.Exists) throw new FileNotFoundException($"Template file '{path}' does not exist.", path);
+        if (!info.Exists) throw new DatasetException(path, 0, null, "the template file does not exist.", "Check the path, or use a built-in template (" + string.Join(", ", Names) + ").");
         if (info.Length > 1024 * 1024)
             throw new DatasetException(path, 0, null, "the template file is larger than 1 MiB.", Shape);
         JsonDocument document;

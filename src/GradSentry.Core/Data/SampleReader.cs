@@ -17,7 +17,8 @@ namespace GradSentry.Data;
 /// <item>A file with no data rows (empty, or a header only) is an error.</item>
 /// <item>Rows are numbered from 0 in each file; lines are physical lines from 1 (a header is line 1, not a row).</item>
 /// </list>
-/// The enumeration is lazy: files are opened, and errors raised, as rows are read.
+/// Missing files and unknown extensions are reported when <see cref="Read(IEnumerable{string}, ReaderOptions?)"/> is called; everything
+/// else lazily: files are opened, and errors raised, as rows are enumerated. The input files are only ever opened for reading.
 /// </remarks>
 public static class SampleReader
 {
@@ -25,8 +26,8 @@ public static class SampleReader
 
     /// <summary>The rows of several files, one after another, each numbered from row 0.</summary>
     /// <exception cref="ArgumentException">No files, an empty path, or invalid options.</exception>
-    /// <exception cref="FileNotFoundException">A file does not exist (checked before reading starts).</exception>
-    /// <exception cref="DatasetException">A file's format cannot be told from its extension (checked before reading starts), or, while enumerating, a file is invalid.</exception>
+    /// <exception cref="DatasetException">A file does not exist or its format cannot be told from its extension (both checked before reading
+    /// starts), or, while enumerating, a file cannot be opened or is invalid.</exception>
     public static IEnumerable<SampleRow> Read(IEnumerable<string> files, ReaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(files);
@@ -35,7 +36,10 @@ public static class SampleReader
         foreach (var file in files)
         {
             if (string.IsNullOrEmpty(file)) throw new ArgumentException("A dataset path is empty.", nameof(files));
-            if (!File.Exists(file)) throw new FileNotFoundException($"The dataset file '{file}' does not exist.", file);
+            if (Directory.Exists(file))
+                throw new DatasetException(file, 0, null, "this is a directory, not a dataset file.", "Name the .jsonl, .csv or .tsv file(s) inside it.");
+            if (!File.Exists(file))
+                throw new DatasetException(file, 0, null, "the dataset file does not exist.", "Check the path (relative paths start at the current directory).");
             plan.Add((file, options.Format ?? DetectFormat(file)));
         }
         if (plan.Count == 0) throw new ArgumentException("No dataset files were given.", nameof(files));
@@ -44,8 +48,8 @@ public static class SampleReader
 
     /// <summary>The rows of one file.</summary>
     /// <exception cref="ArgumentException">An empty path or invalid options.</exception>
-    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="DatasetException">The format cannot be told from the extension, or, while enumerating, the file is invalid.</exception>
+    /// <exception cref="DatasetException">The file does not exist, the format cannot be told from the extension, or, while enumerating, the file
+    /// cannot be opened or is invalid.</exception>
     public static IEnumerable<SampleRow> Read(string file, ReaderOptions? options = null) => Read([file], options);
 
     /// <summary>The format implied by the extension: <c>.jsonl</c>, <c>.ndjson</c>, <c>.json</c> → JSON Lines; <c>.csv</c>; <c>.tsv</c>, <c>.tab</c> (case-insensitive).</summary>
@@ -101,8 +105,17 @@ public static class SampleReader
         }
     }
 
-    static FileStream Open(string file) =>
-        new(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+    static FileStream Open(string file)
+    {
+        try
+        {
+            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new DatasetException(file, 0, null, $"the file cannot be opened ({ex.Message}).", "Check that it exists and is readable.", ex);
+        }
+    }
 
     static IEnumerable<SampleRow> ReadJsonLines(string file, ReaderOptions options)
     {

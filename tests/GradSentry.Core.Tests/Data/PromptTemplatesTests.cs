@@ -190,7 +190,7 @@ public sealed class PromptTemplatesTests : IDisposable
         Assert.Equal("raw", PromptTemplates.Resolve("RAW").Name);
         Assert.Throws<ArgumentException>(() => PromptTemplates.Resolve(path, new TemplateOptions { PromptField = "x" }));
         Assert.Contains("neither a built-in template", Assert.Throws<ArgumentException>(() => PromptTemplates.Resolve("nope.json")).Message, StringComparison.Ordinal);
-        Assert.Throws<FileNotFoundException>(() => PromptTemplates.Load(path + ".missing"));
+        Assert.Contains("does not exist", Assert.Throws<DatasetException>(() => PromptTemplates.Load(path + ".missing")).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -66,8 +66,17 @@ public sealed class SampleReaderTests : IDisposable
     public void AMissingFileIsReportedBeforeReadingStarts()
     {
         var a = files.Text("a.jsonl", "{\"prompt\": \"a\", \"response\": \"r\"}\n");
-        var ex = Assert.Throws<FileNotFoundException>(() => SampleReader.Read([a, a + ".nope.jsonl"]));
+        var ex = Assert.Throws<DatasetException>(() => SampleReader.Read([a, a + ".nope.jsonl"]));
+        Assert.Equal(a + ".nope.jsonl", ex.File);
         Assert.Contains("does not exist", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADirectoryIsNotADataset()
+    {
+        var a = files.Text("a.jsonl", "{\"prompt\": \"a\", \"response\": \"r\"}\n");
+        var ex = Assert.Throws<DatasetException>(() => SampleReader.Read(Path.GetDirectoryName(a)!));
+        Assert.Contains("directory", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
