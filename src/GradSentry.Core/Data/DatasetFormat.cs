@@ -1,0 +1,14 @@
+namespace GradSentry.Data;
+
+/// <summary>The file layouts <see cref="SampleReader"/> understands.</summary>
+public enum DatasetFormat
+{
+    /// <summary>JSON Lines: one JSON object per line (<c>.jsonl</c>, <c>.ndjson</c>, <c>.json</c>).</summary>
+    JsonLines = 0,
+
+    /// <summary>Comma-separated values with a header row, RFC 4180 quoting (<c>.csv</c>).</summary>
+    Csv = 1,
+
+    /// <summary>Tab-separated values with a header row, the same quoting as CSV (<c>.tsv</c>).</summary>
+    Tsv = 2,
+}
