@@ -1,0 +1,44 @@
+using GradSentry.Models.Layers;
+using static TorchSharp.torch;
+
+namespace GradSentry.Models;
+
+/// <summary>Helpers every <see cref="ICausalLm"/> gets.</summary>
+public static class CausalLmExtensions
+{
+    /// <summary>Logits <c>hidden · OutputWeightᵀ</c> for hidden states <c>[.., hidden]</c>.</summary>
+    public static Tensor Logits(this ICausalLm model, Tensor hidden)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(hidden);
+        var weight = model.OutputWeight;
+        if (hidden.dim() < 1 || hidden.shape[^1] != weight.shape[1])
+            throw new ArgumentException($"expected hidden states [.., {weight.shape[1]}], got [{string.Join(", ", hidden.shape)}].", nameof(hidden));
+        return nn.functional.linear(hidden, weight);
+    }
+
+    /// <summary>Every <see cref="ProbeableLinear"/> by module name (e.g. <c>lm_head</c>, <c>model.layers.0.self_attn.q_proj</c>, <c>...q_proj.lora_A</c>), in module order.</summary>
+    public static IReadOnlyList<KeyValuePair<string, ProbeableLinear>> Linears(this ICausalLm model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.Network.named_modules()
+            .Where(m => m.module is ProbeableLinear)
+            .Select(m => KeyValuePair.Create(m.name, (ProbeableLinear)m.module))
+            .ToList();
+    }
+
+    /// <summary>The <see cref="ProbeableLinear"/> named <paramref name="name"/> (a module name, or its <c>.weight</c>/<c>.bias</c> parameter name).</summary>
+    /// <exception cref="KeyNotFoundException">No linear layer has that name (the message lists a few that do).</exception>
+    public static ProbeableLinear GetLinear(this ICausalLm model, string name)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var moduleName = name.EndsWith(".weight", StringComparison.Ordinal) ? name[..^".weight".Length]
+            : name.EndsWith(".bias", StringComparison.Ordinal) ? name[..^".bias".Length] : name;
+        var linears = model.Linears();
+        foreach (var (n, layer) in linears)
+            if (n == moduleName) return layer;
+        throw new KeyNotFoundException(
+            $"'{name}' is not a linear layer of {model.Config.Architecture}; linear layers include {string.Join(", ", linears.Take(8).Select(l => l.Key))}, ...");
+    }
+}
