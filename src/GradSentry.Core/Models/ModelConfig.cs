@@ -101,7 +101,9 @@ public sealed record ModelConfig
             MlpBias = reader.Bool("mlp_bias") ?? false,
             HiddenAct = reader.String(isGpt2 ? "activation_function" : "hidden_act") ?? (isGpt2 ? "gelu_new" : "silu"),
             BosTokenId = reader.Int("bos_token_id"),
-            EosTokenId = json["eos_token_id"] is JsonArray { Count: > 0 } eos ? eos[0]!.GetValue<int>() : reader.Int("eos_token_id"),
+            EosTokenId = json["eos_token_id"] is JsonArray { Count: > 0 } eos
+                ? JsonNumbers.TryGetInt(eos[0], out var firstEos) ? firstEos : throw new InvalidDataException($"{source}: field 'eos_token_id' must hold integers, found {eos.ToJsonString()}.")
+                : reader.Int("eos_token_id"),
             TorchDtype = reader.String("torch_dtype"),
             Raw = json,
         };
@@ -123,8 +125,7 @@ public sealed record ModelConfig
         {
             var node = json[name];
             if (node is null) return required ? throw Missing(name) : null;
-            if (node is JsonValue v && v.TryGetValue<long>(out var l) && l is > 0 and <= 1 << 24) return (int)l;
-            if (node is JsonValue d && d.TryGetValue<double>(out var x) && x == Math.Floor(x) && x is > 0 and <= 1 << 24) return (int)x;
+            if (JsonNumbers.TryGetInt(node, out var n) && n is > 0 and <= 1 << 24) return n;
             throw new InvalidDataException($"{source}: field '{name}' must be a positive integer up to {1 << 24}, found {node.ToJsonString()}.");
         }
 
@@ -132,7 +133,7 @@ public sealed record ModelConfig
         {
             var node = json[name];
             if (node is null) return null;
-            if (node is JsonValue v && v.TryGetValue<double>(out var x) && double.IsFinite(x) && x > 0) return x;
+            if (JsonNumbers.TryGetDouble(node, out var x) && double.IsFinite(x) && x > 0) return x;
             throw new InvalidDataException($"{source}: field '{name}' must be a positive number, found {node.ToJsonString()}.");
         }
 

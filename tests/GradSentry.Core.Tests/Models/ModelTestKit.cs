@@ -82,6 +82,13 @@ static class ModelTestKit
         return model.Logits(hidden);
     }
 
+    public static bool SameValues(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape)) return false;
+        using var same = a.equal(b).all();
+        return same.item<bool>();
+    }
+
     public static double MaxAbsDiff(Tensor a, Tensor b)
     {
         Assert.Equal(a.shape, b.shape);

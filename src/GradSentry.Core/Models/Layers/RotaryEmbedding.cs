@@ -98,7 +98,7 @@ public sealed class RotaryEmbedding
     }
 
     static double Number(JsonObject scaling, string name) =>
-        scaling[name] is JsonValue v && v.TryGetValue<double>(out var x) && double.IsFinite(x) && x > 0
+        JsonNumbers.TryGetDouble(scaling[name], out var x) && double.IsFinite(x) && x > 0
             ? x
             : throw new InvalidDataException($"rope_scaling: field '{name}' must be a positive number.");
 }

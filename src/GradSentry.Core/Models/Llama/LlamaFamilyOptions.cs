@@ -17,7 +17,7 @@ public sealed record LlamaFamilyOptions(string Architecture, bool QkvBias, bool 
     public static LlamaFamilyOptions For(ModelConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var window = config.Raw["sliding_window"] is System.Text.Json.Nodes.JsonValue w && w.TryGetValue<int>(out var n) && n > 0 ? n : (int?)null;
+        var window = JsonNumbers.TryGetInt(config.Raw["sliding_window"], out var n) && n > 0 ? n : (int?)null;
         return config.Architecture switch
         {
             "LlamaForCausalLM" => new(config.Architecture, config.AttentionBias, config.AttentionBias, null),

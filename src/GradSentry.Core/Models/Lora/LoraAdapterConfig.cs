@@ -60,12 +60,12 @@ public sealed record LoraAdapterConfig
         Refuse(json, "layers_to_transform", source, n => n is not null, "layers_to_transform is not supported");
         Refuse(json, "lora_bias", source, n => n is JsonValue v && v.TryGetValue<bool>(out var b) && b, "LoRA biases (lora_bias) are not supported");
 
-        var rank = json["r"] is JsonValue r && r.TryGetValue<int>(out var rv) && rv > 0
+        var rank = JsonNumbers.TryGetInt(json["r"], out var rv) && rv > 0
             ? rv
             : throw new InvalidDataException($"{source}: field 'r' must be a positive integer, found {json["r"]?.ToJsonString() ?? "nothing"}.");
         double alpha = 8; // PEFT's default
         if (json["lora_alpha"] is { } alphaNode)
-            alpha = alphaNode is JsonValue a && a.TryGetValue<double>(out var av) && double.IsFinite(av) && av > 0
+            alpha = JsonNumbers.TryGetDouble(alphaNode, out var av) && double.IsFinite(av) && av > 0
                 ? av
                 : throw new InvalidDataException($"{source}: field 'lora_alpha' must be a positive number, found {alphaNode.ToJsonString()}.");
         var rs = json["use_rslora"] is JsonValue u && u.TryGetValue<bool>(out var ub) && ub;
