@@ -1,22 +1,10 @@
 using GradSentry.Models.Layers;
-using static TorchSharp.torch;
 
 namespace GradSentry.Models;
 
 /// <summary>Helpers every <see cref="ICausalLm"/> gets.</summary>
 public static class CausalLmExtensions
 {
-    /// <summary>Logits <c>hidden · OutputWeightᵀ</c> for hidden states <c>[.., hidden]</c>.</summary>
-    public static Tensor Logits(this ICausalLm model, Tensor hidden)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(hidden);
-        var weight = model.OutputWeight;
-        if (hidden.dim() < 1 || hidden.shape[^1] != weight.shape[1])
-            throw new ArgumentException($"expected hidden states [.., {weight.shape[1]}], got [{string.Join(", ", hidden.shape)}].", nameof(hidden));
-        return nn.functional.linear(hidden, weight);
-    }
-
     /// <summary>Every <see cref="ProbeableLinear"/> by module name (e.g. <c>lm_head</c>, <c>model.layers.0.self_attn.q_proj</c>, <c>...q_proj.lora_A</c>), in module order.</summary>
     public static IReadOnlyList<KeyValuePair<string, ProbeableLinear>> Linears(this ICausalLm model)
     {

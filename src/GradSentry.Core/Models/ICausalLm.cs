@@ -31,4 +31,10 @@ public interface ICausalLm : IDisposable
 
     /// <summary>Name of the parameter behind <see cref="OutputWeight"/> (<c>lm_head.weight</c> or the embedding's name).</summary>
     string OutputWeightName { get; }
+
+    /// <summary>
+    /// Logits <c>[.., vocab]</c> for hidden states <c>[.., hidden]</c> through the output layer: the <c>lm_head</c>
+    /// module (so its capture and any LoRA pair on it take part), or <c>hidden · OutputWeightᵀ</c> when tied.
+    /// </summary>
+    Tensor Logits(Tensor hidden);
 }

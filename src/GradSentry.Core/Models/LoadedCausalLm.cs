@@ -51,5 +51,8 @@ public sealed class LoadedCausalLm : ICausalLm
     public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask = null) => Model.ForwardHidden(inputIds, attentionMask);
 
     /// <inheritdoc />
+    public Tensor Logits(Tensor hidden) => Model.Logits(hidden);
+
+    /// <inheritdoc />
     public void Dispose() => Model.Dispose();
 }

@@ -48,12 +48,20 @@ public sealed class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICausalLm
         return _transformer.call(inputIds);
     }
 
+    /// <inheritdoc />
+    public Tensor Logits(Tensor hidden)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        if (_lmHead is not null) return _lmHead.call(hidden);
+        if (hidden.dim() < 1 || hidden.shape[^1] != Config.HiddenSize)
+            throw new ArgumentException($"expected hidden states [.., {Config.HiddenSize}], got [{string.Join(", ", hidden.shape)}].", nameof(hidden));
+        return nn.functional.linear(hidden, OutputWeight);
+    }
+
     /// <summary>Logits <c>[B, L, vocab]</c>.</summary>
     public override Tensor forward(Tensor inputIds)
     {
         using var scope = NewDisposeScope();
-        var hidden = ForwardHidden(inputIds);
-        var logits = _lmHead is null ? nn.functional.linear(hidden, OutputWeight) : _lmHead.call(hidden);
-        return logits.MoveToOuterDisposeScope();
+        return Logits(ForwardHidden(inputIds)).MoveToOuterDisposeScope();
     }
 }
