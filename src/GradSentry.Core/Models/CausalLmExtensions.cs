@@ -9,9 +9,9 @@ public static class CausalLmExtensions
     public static IReadOnlyList<KeyValuePair<string, ProbeableLinear>> Linears(this ICausalLm model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.Network.named_modules()
-            .Where(m => m.module is ProbeableLinear)
-            .Select(m => KeyValuePair.Create(m.name, (ProbeableLinear)m.module))
+        return ModuleTree.PreOrder(model.Network)
+            .Where(m => m.Module is ProbeableLinear)
+            .Select(m => KeyValuePair.Create(m.Name, (ProbeableLinear)m.Module))
             .ToList();
     }
 

@@ -77,6 +77,19 @@ public class ModelRoundTripTests
         Assert.Equal(output.Handle, model.OutputWeight.Handle);
     }
 
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void ModuleTreeHoldsOnlyHuggingFaceNames(string architecture, bool tied)
+    {
+        // TorchSharp registers C# fields by name unless RegisterComponents is overridden; that would add "_q" next to "q_proj".
+        using var model = ModelTestKit.RandomModel(architecture, tied);
+        var modules = model.Network.named_modules().Select(m => m.name).ToList();
+        Assert.All(modules, name => Assert.DoesNotContain(name.Split('.'), s => s.StartsWith('_') || s.StartsWith('<')));
+        var parameters = model.Network.named_parameters().Select(p => p.name).ToList();
+        Assert.Equal(parameters.Count, parameters.Distinct().Count());
+        Assert.Equal(parameters.Order(), model.Network.state_dict().Keys.Order());
+    }
+
     [Fact]
     public void LlamaParameterNamesAreHuggingFaceNames()
     {

@@ -41,4 +41,12 @@ public sealed class Gpt2Attention : nn.Module<Tensor, Tensor>
         var y = nn.functional.scaled_dot_product_attention(q, k, v, is_casual: true);
         return _proj.call(y.transpose(1, 2).reshape(b, l, _width)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

@@ -33,4 +33,12 @@ public sealed class Gpt2Block : nn.Module<Tensor, Tensor>
         var h = x.add(_attention.call(_ln1.call(x)));
         return h.add(_mlp.call(_ln2.call(h))).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

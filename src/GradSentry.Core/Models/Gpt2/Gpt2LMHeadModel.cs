@@ -64,4 +64,12 @@ public sealed class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICausalLm
         using var scope = NewDisposeScope();
         return Logits(ForwardHidden(inputIds)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

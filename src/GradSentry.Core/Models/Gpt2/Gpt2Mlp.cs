@@ -38,4 +38,12 @@ public sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
         var inner = x.add(x.pow(3.0).mul(0.044715)).mul(SqrtTwoOverPi);
         return x.mul(0.5).mul(inner.tanh().add(1.0)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

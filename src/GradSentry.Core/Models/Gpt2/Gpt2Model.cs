@@ -39,4 +39,12 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
         foreach (var block in _blocks) h = block.call(h);
         return _lnF.call(h).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

@@ -177,4 +177,12 @@ public sealed class ProbeableLinear : nn.Module<Tensor, Tensor>
         if (disposing) ClearCapture();
         base.Dispose(disposing);
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

@@ -33,4 +33,12 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         x = x.mul(torch.rsqrt(variance.add(_epsilon)));
         return Weight.mul(x.to(input.dtype)).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

@@ -25,4 +25,12 @@ public sealed class TokenEmbedding : nn.Module<Tensor, Tensor>
         long[] shape = [.. ids.shape, Weight.shape[1]];
         return Weight.index_select(0, ids.reshape(-1)).reshape(shape).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

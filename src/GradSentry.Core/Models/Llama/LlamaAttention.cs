@@ -61,4 +61,12 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
         long b = x.shape[0], kv = x.shape[1], l = x.shape[2], d = x.shape[3];
         return x.unsqueeze(2).expand(b, kv, groups, l, d).reshape(b, kv * groups, l, d);
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

@@ -33,4 +33,12 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor
         var h = x.add(_attention.call(_inputNorm.call(x), cos, sin));
         return h.add(_mlp.call(_postAttentionNorm.call(h))).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

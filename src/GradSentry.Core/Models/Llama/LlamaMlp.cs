@@ -31,4 +31,12 @@ public sealed class LlamaMlp : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         return _down.call(nn.functional.silu(_gate.call(x)).mul(_up.call(x))).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

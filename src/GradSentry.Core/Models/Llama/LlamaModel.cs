@@ -38,4 +38,12 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
         foreach (var layer in _layers) h = layer.call(h, cos, sin);
         return _norm.call(h).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
+    /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
+    /// </summary>
+    protected override void RegisterComponents()
+    {
+    }
 }

@@ -65,8 +65,8 @@ public static class LoraAttacher
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(targets);
         var outputLayer = model.OutputWeightName.EndsWith(".weight", StringComparison.Ordinal) ? model.OutputWeightName[..^".weight".Length] : model.OutputWeightName;
-        var modules = model.Network.named_modules()
-            .Where(m => m.name.Length > 0 && !IsInsideLora(m.name))
+        var modules = ModuleTree.PreOrder(model.Network)
+            .Where(m => !IsInsideLora(m.Name))
             .ToList();
         var selected = new List<KeyValuePair<string, ProbeableLinear>>();
         var problems = new List<string>();
@@ -83,7 +83,7 @@ public static class LoraAttacher
             selected.Add(KeyValuePair.Create(name, layer));
         }
         if (targets.Names is { } names)
-            foreach (var entry in names.Where(e => !modules.Any(m => LoraTargets.MatchesEntry(m.name, e))))
+            foreach (var entry in names.Where(e => !modules.Any(m => LoraTargets.MatchesEntry(m.Name, e))))
                 problems.Add($"target '{entry}' matches no module");
         if (selected.Count == 0 && problems.Count == 0) problems.Add($"target_modules {targets} matches no linear layer");
         if (problems.Count > 0)

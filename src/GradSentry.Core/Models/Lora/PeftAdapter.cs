@@ -129,9 +129,9 @@ public static class PeftAdapter
     {
         var leaves = LoraTargets.FromNames(adapted.Select(n => n.Split('.')[^1]));
         var adaptedSet = adapted.ToHashSet(StringComparer.Ordinal);
-        var exact = model.Network.named_modules()
-            .Where(m => m.name.Length > 0 && !m.name.Split('.').Any(s => s is ProbeableLinear.LoraAName or ProbeableLinear.LoraBName))
-            .All(m => leaves.Matches(m.name) == adaptedSet.Contains(m.name));
+        var exact = ModuleTree.PreOrder(model.Network)
+            .Where(m => !m.Name.Split('.').Any(s => s is ProbeableLinear.LoraAName or ProbeableLinear.LoraBName))
+            .All(m => leaves.Matches(m.Name) == adaptedSet.Contains(m.Name));
         return exact ? leaves : LoraTargets.FromNames(adapted);
     }
 }
