@@ -20,10 +20,16 @@ public sealed record CausalLmLoadOptions
     /// <value>Default null.</value>
     public string? AdapterDirectory { get; init; }
 
+    /// <summary>When false, no adapter is loaded, not even one lying in the model directory.</summary>
+    /// <value>Default true.</value>
+    public bool UseAdapter { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> for an unsupported dtype or a null device.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Device, nameof(Device));
+        if (!UseAdapter && AdapterDirectory is not null)
+            throw new ArgumentException("an adapter directory is given but UseAdapter is false.", nameof(AdapterDirectory));
         if (ComputeDType is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
             throw new ArgumentException($"compute dtype {ComputeDType} is not supported; use Float32, BFloat16 or Float16.", nameof(ComputeDType));
     }

@@ -36,7 +36,7 @@ public static class CausalLmLoader
         var config = ModelConfig.Load(configPath);
         CausalLmArchitectures.Find(config.Architecture);
 
-        var adapterDirectory = ResolveAdapterDirectory(full, options.AdapterDirectory);
+        var adapterDirectory = options.UseAdapter ? ResolveAdapterDirectory(full, options.AdapterDirectory) : null;
         using var checkpoint = CheckpointDirectory.Open(full);
         var model = CausalLmArchitectures.Create(config, options.ComputeDType, options.Device);
         try

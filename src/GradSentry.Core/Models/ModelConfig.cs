@@ -33,7 +33,7 @@ public sealed record ModelConfig
     public required double NormEpsilon { get; init; }
     /// <summary><c>rope_theta</c> (10000 when absent).</summary>
     public double RopeTheta { get; init; } = 10000;
-    /// <summary><c>tie_word_embeddings</c> (HF default: true).</summary>
+    /// <summary><c>tie_word_embeddings</c>; when absent, the architecture's HF default (Llama, Mistral, Qwen2: false; GPT-2 and others: true).</summary>
     public bool TieWordEmbeddings { get; init; } = true;
     /// <summary><c>attention_bias</c>; Qwen2 always has q/k/v biases.</summary>
     public bool AttentionBias { get; init; }
@@ -96,7 +96,7 @@ public sealed record ModelConfig
             MaxPositions = reader.Int(isGpt2 ? "n_positions" : "max_position_embeddings") ?? 2048,
             NormEpsilon = reader.Double(isGpt2 ? "layer_norm_epsilon" : "rms_norm_eps") ?? (isGpt2 ? 1e-5 : 1e-6),
             RopeTheta = reader.Double("rope_theta") ?? 10000,
-            TieWordEmbeddings = reader.Bool("tie_word_embeddings") ?? true,
+            TieWordEmbeddings = reader.Bool("tie_word_embeddings") ?? modelType is not ("llama" or "mistral" or "qwen2"),
             AttentionBias = modelType == "qwen2" || (reader.Bool("attention_bias") ?? false),
             MlpBias = reader.Bool("mlp_bias") ?? false,
             HiddenAct = reader.String(isGpt2 ? "activation_function" : "hidden_act") ?? (isGpt2 ? "gelu_new" : "silu"),

@@ -178,4 +178,33 @@ public class CausalLmLoaderTests
         json["rope_theta"] = 500000;
         Assert.Equal(500000.0, ModelConfig.FromJson(json, "test").RopeTheta);
     }
+
+    [Theory]
+    [InlineData("LlamaForCausalLM", false)]
+    [InlineData("MistralForCausalLM", false)]
+    [InlineData("Qwen2ForCausalLM", false)]
+    [InlineData("GPT2LMHeadModel", true)]
+    public void AbsentTieWordEmbeddingsFollowsTheArchitecturesDefault(string architecture, bool tied)
+    {
+        var json = ModelTestKit.ConfigJson(architecture);
+        json.Remove("tie_word_embeddings");
+        Assert.Equal(tied, ModelConfig.FromJson(json, "test").TieWordEmbeddings);
+    }
+
+    [Fact]
+    public void AnAdapterInTheModelDirectoryCanBeSkipped()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        using (var model = ModelTestKit.RandomModel("LlamaForCausalLM"))
+        {
+            GradSentry.Models.Lora.LoraAttacher.AttachFresh(model, ["q_proj"], 2, 4, seed: 1);
+            GradSentry.Models.Lora.PeftAdapter.Save(model, dir.Path);
+        }
+        using (var withAdapter = CausalLmLoader.Load(dir.Path))
+            Assert.NotNull(withAdapter.Adapter);
+        using var without = CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { UseAdapter = false });
+        Assert.Null(without.Adapter);
+        Assert.DoesNotContain(without.Network.named_parameters(), p => p.name.Contains("lora_", StringComparison.Ordinal));
+    }
 }

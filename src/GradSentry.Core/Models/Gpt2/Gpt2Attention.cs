@@ -20,6 +20,9 @@ public sealed class Gpt2Attention : nn.Module<Tensor, Tensor>
     public Gpt2Attention(ModelConfig config, ScalarType dtype, Device? device) : base(nameof(Gpt2Attention))
     {
         ArgumentNullException.ThrowIfNull(config);
+        foreach (var (flag, expected) in new[] { ("scale_attn_weights", true), ("scale_attn_by_inverse_layer_idx", false), ("reorder_and_upcast_attn", false) })
+            if (config.Raw[flag] is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<bool>(out var value) && value != expected)
+                throw new InvalidDataException($"GPT-2 with {flag} = {(value ? "true" : "false")} is not supported.");
         _heads = config.NumHeads;
         _width = config.HiddenSize;
         _qkv = new ProbeableLinear(_width, 3 * _width, hasBias: true, dtype, device);
