@@ -37,6 +37,7 @@ public static partial class CausalLmArchitectures
         if (!is_floating_point(dtype)) throw new ArgumentException($"compute dtype must be floating point, got {dtype}.", nameof(dtype));
         var model = Find(config.Architecture).Create(config, dtype, device ?? CPU);
         model.Network.eval();
+        foreach (var parameter in model.Network.parameters()) parameter.requires_grad_(false);
         return model;
     }
 

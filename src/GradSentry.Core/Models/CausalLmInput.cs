@@ -19,6 +19,7 @@ static class CausalLmInput
             throw new ArgumentException($"input ids must be int64, got {inputIds.dtype}.", nameof(inputIds));
         if (maxLength is { } max && inputIds.shape[1] > max)
             throw new ArgumentException($"input length {inputIds.shape[1]} exceeds {max} ({maxLengthReason}).", nameof(inputIds));
+        using var scope = NewDisposeScope();
         if (inputIds.numel() > 0)
         {
             var low = inputIds.min().item<long>();
@@ -29,7 +30,6 @@ static class CausalLmInput
         if (attentionMask is null) return;
         if (!attentionMask.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids [{string.Join(", ", inputIds.shape)}].", nameof(attentionMask));
-        using var scope = NewDisposeScope();
         var mask = attentionMask.to(ScalarType.Int64);
         if (mask.lt(0).logical_or(mask.gt(1)).any().item<bool>())
             throw new ArgumentException("attention mask values must be 0 or 1.", nameof(attentionMask));

@@ -25,7 +25,8 @@ public interface ICausalLm : IDisposable
 
     /// <summary>
     /// The <c>[vocab, hidden]</c> output projection: <c>lm_head.weight</c>, or the token embedding when
-    /// <c>tie_word_embeddings</c> is set. Logits = hidden · OutputWeightᵀ.
+    /// <c>tie_word_embeddings</c> is set. Logits = hidden · OutputWeightᵀ, plus the LoRA update when a pair is attached to
+    /// <c>lm_head</c> (<see cref="Logits"/> includes it).
     /// </summary>
     Tensor OutputWeight { get; }
 
