@@ -25,10 +25,17 @@ public interface ICausalLm : IDisposable
 
     /// <summary>
     /// The <c>[vocab, hidden]</c> output projection: <c>lm_head.weight</c>, or the token embedding when
-    /// <c>tie_word_embeddings</c> is set. Logits = hidden · OutputWeightᵀ.
+    /// <c>tie_word_embeddings</c> is set. Logits = hidden · OutputWeightᵀ, plus the LoRA update when a pair is attached to
+    /// <c>lm_head</c> (<see cref="Logits"/> includes it).
     /// </summary>
     Tensor OutputWeight { get; }
 
     /// <summary>Name of the parameter behind <see cref="OutputWeight"/> (<c>lm_head.weight</c> or the embedding's name).</summary>
     string OutputWeightName { get; }
+
+    /// <summary>
+    /// Logits <c>[.., vocab]</c> for hidden states <c>[.., hidden]</c> through the output layer: the <c>lm_head</c>
+    /// module (so its capture and any LoRA pair on it take part), or <c>hidden · OutputWeightᵀ</c> when tied.
+    /// </summary>
+    Tensor Logits(Tensor hidden);
 }

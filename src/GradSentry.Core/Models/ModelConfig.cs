@@ -33,7 +33,7 @@ public sealed record ModelConfig
     public required double NormEpsilon { get; init; }
     /// <summary><c>rope_theta</c> (10000 when absent).</summary>
     public double RopeTheta { get; init; } = 10000;
-    /// <summary><c>tie_word_embeddings</c> (HF default: true).</summary>
+    /// <summary><c>tie_word_embeddings</c>; when absent, the architecture's HF default (Llama, Mistral, Qwen2: false; GPT-2 and others: true).</summary>
     public bool TieWordEmbeddings { get; init; } = true;
     /// <summary><c>attention_bias</c>; Qwen2 always has q/k/v biases.</summary>
     public bool AttentionBias { get; init; }
@@ -96,12 +96,14 @@ public sealed record ModelConfig
             MaxPositions = reader.Int(isGpt2 ? "n_positions" : "max_position_embeddings") ?? 2048,
             NormEpsilon = reader.Double(isGpt2 ? "layer_norm_epsilon" : "rms_norm_eps") ?? (isGpt2 ? 1e-5 : 1e-6),
             RopeTheta = reader.Double("rope_theta") ?? 10000,
-            TieWordEmbeddings = reader.Bool("tie_word_embeddings") ?? true,
+            TieWordEmbeddings = reader.Bool("tie_word_embeddings") ?? modelType is not ("llama" or "mistral" or "qwen2"),
             AttentionBias = modelType == "qwen2" || (reader.Bool("attention_bias") ?? false),
             MlpBias = reader.Bool("mlp_bias") ?? false,
             HiddenAct = reader.String(isGpt2 ? "activation_function" : "hidden_act") ?? (isGpt2 ? "gelu_new" : "silu"),
             BosTokenId = reader.Int("bos_token_id"),
-            EosTokenId = json["eos_token_id"] is JsonArray { Count: > 0 } eos ? eos[0]!.GetValue<int>() : reader.Int("eos_token_id"),
+            EosTokenId = json["eos_token_id"] is JsonArray { Count: > 0 } eos
+                ? JsonNumbers.TryGetInt(eos[0], out var firstEos) ? firstEos : throw new InvalidDataException($"{source}: field 'eos_token_id' must hold integers, found {eos.ToJsonString()}.")
+                : reader.Int("eos_token_id"),
             TorchDtype = reader.String("torch_dtype"),
             Raw = json,
         };
@@ -123,8 +125,7 @@ public sealed record ModelConfig
         {
             var node = json[name];
             if (node is null) return required ? throw Missing(name) : null;
-            if (node is JsonValue v && v.TryGetValue<long>(out var l) && l is > 0 and <= 1 << 24) return (int)l;
-            if (node is JsonValue d && d.TryGetValue<double>(out var x) && x == Math.Floor(x) && x is > 0 and <= 1 << 24) return (int)x;
+            if (JsonNumbers.TryGetInt(node, out var n) && n is > 0 and <= 1 << 24) return n;
             throw new InvalidDataException($"{source}: field '{name}' must be a positive integer up to {1 << 24}, found {node.ToJsonString()}.");
         }
 
@@ -132,7 +133,7 @@ public sealed record ModelConfig
         {
             var node = json[name];
             if (node is null) return null;
-            if (node is JsonValue v && v.TryGetValue<double>(out var x) && double.IsFinite(x) && x > 0) return x;
+            if (JsonNumbers.TryGetDouble(node, out var x) && double.IsFinite(x) && x > 0) return x;
             throw new InvalidDataException($"{source}: field '{name}' must be a positive number, found {node.ToJsonString()}.");
         }
 

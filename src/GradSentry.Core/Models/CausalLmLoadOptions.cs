@@ -1,0 +1,36 @@
+using static TorchSharp.torch;
+
+namespace GradSentry.Models;
+
+/// <summary>Options of <see cref="CausalLmLoader.Load"/>.</summary>
+public sealed record CausalLmLoadOptions
+{
+    /// <summary>Device the parameters live on (see <see cref="TorchRuntime.ResolveDevice"/>).</summary>
+    /// <value>Default CPU.</value>
+    public Device Device { get; init; } = CPU;
+
+    /// <summary>Parameter and compute dtype: <c>Float32</c>, <c>BFloat16</c> or <c>Float16</c> (checkpoint values are converted).</summary>
+    /// <value>Default <c>Float32</c>.</value>
+    public ScalarType ComputeDType { get; init; } = ScalarType.Float32;
+
+    /// <summary>
+    /// A PEFT LoRA adapter directory (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>). When null, an
+    /// adapter lying in the model directory itself is loaded, if there is one.
+    /// </summary>
+    /// <value>Default null.</value>
+    public string? AdapterDirectory { get; init; }
+
+    /// <summary>When false, no adapter is loaded, not even one lying in the model directory.</summary>
+    /// <value>Default true.</value>
+    public bool UseAdapter { get; init; } = true;
+
+    /// <summary>Throws <see cref="ArgumentException"/> for an unsupported dtype or a null device.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Device, nameof(Device));
+        if (!UseAdapter && AdapterDirectory is not null)
+            throw new ArgumentException("an adapter directory is given but UseAdapter is false.", nameof(AdapterDirectory));
+        if (ComputeDType is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
+            throw new ArgumentException($"compute dtype {ComputeDType} is not supported; use Float32, BFloat16 or Float16.", nameof(ComputeDType));
+    }
+}

@@ -1,0 +1,3 @@
+using GradSentry.Lab;
+
+return LabCli.Run(args, Console.Out, Console.Error);
