@@ -53,8 +53,8 @@ public sealed class LinearBatchedProbe : IGradientProbe
             _layer.Capture = true;
             var hidden = _model.ForwardHidden(tokens.InputIds);
             var d = hidden.shape[2];
-            var h = hidden.reshape(-1, d).index_select(0, tokens.PredictorPositions).to(float32);
-            var logProbs = h.mm(_model.OutputWeight.to(float32).t()).log_softmax(1);
+            var h = hidden.reshape(-1, d).index_select(0, tokens.PredictorPositions);
+            var logProbs = _model.Logits(h).to(float32).log_softmax(1);
             var tokenLoss = -logProbs.gather(1, tokens.Targets.unsqueeze(1)).squeeze(1);
             var answerTokens = tensor(batch.Select(s => (float)s.AnswerTokens).ToArray(), float32, weight.device);
             var perSample = zeros(batch.Count, float32, weight.device).index_add(0, tokens.SampleOfToken, tokenLoss, 1.0) / answerTokens;

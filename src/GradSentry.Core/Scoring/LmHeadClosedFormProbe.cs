@@ -19,8 +19,7 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
     readonly ICausalLm _model;
     readonly ProbeOptions _options;
     readonly GradientBlock _block;
-    readonly Tensor _weight;
-    readonly bool _ownsWeight;
+    readonly Device _device;
 
     /// <summary>Prepares the probe; fails early when k does not fit the block.</summary>
     public LmHeadClosedFormProbe(ICausalLm model, ProbeOptions options)
@@ -32,9 +31,7 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
         _options = options;
         var w = model.OutputWeight;
         _block = GradientBlock.For(TargetParameter, w.shape[0], w.shape[1], options);
-        // Spectral math accumulates in fp32 or better whatever the model's dtype.
-        _ownsWeight = w.dtype != float32;
-        _weight = _ownsWeight ? w.detach().to(float32) : w.detach();
+        _device = w.device;
     }
 
     /// <inheritdoc />
@@ -49,11 +46,14 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var tokens = TokenBatch.Create(batch, _weight.device);
+        using var tokens = TokenBatch.Create(batch, _device);
         var hidden = _model.ForwardHidden(tokens.InputIds);
         var d = hidden.shape[2];
-        var h = hidden.reshape(-1, d).index_select(0, tokens.PredictorPositions).to(float32);
-        var logProbs = h.mm(_weight.t()).log_softmax(1);
+        var picked = hidden.reshape(-1, d).index_select(0, tokens.PredictorPositions);
+        var h = picked.to(float32);
+        // Logits through the model's own output layer (a LoRA pair on lm_head included); the gradient
+        // w.r.t. the weight is still (softmax − onehot) ⊗ h.
+        var logProbs = _model.Logits(picked).to(float32).log_softmax(1);
         var targets = tokens.Targets.unsqueeze(1);
         var tokenLoss = -logProbs.gather(1, targets).squeeze(1);
         // softmax − onehot, in place over the log-probabilities we no longer need.
@@ -79,6 +79,5 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
     /// <inheritdoc />
     public void Dispose()
     {
-        if (_ownsWeight) _weight.Dispose();
     }
 }

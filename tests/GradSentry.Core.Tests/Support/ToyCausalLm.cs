@@ -43,6 +43,8 @@ public sealed class ToyCausalLm : nn.Module<Tensor, Tensor>, ICausalLm
     public Tensor OutputWeight => Tied ? embed_tokens.weight! : lm_head.weight!;
     public string OutputWeightName => Tied ? "embed_tokens.weight" : "lm_head.weight";
 
+    public Tensor Logits(Tensor hidden) => hidden.mm(OutputWeight.t());
+
     public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask = null) => forward(inputIds);
 
     public override Tensor forward(Tensor inputIds)
