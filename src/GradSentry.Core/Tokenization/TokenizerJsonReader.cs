@@ -72,6 +72,7 @@ internal static class TokenizerJsonReader
             var steps = NormalizerSteps(normalizers, path);
             if (addPrefixSpace) steps.Add(HfNormalizer.PrefixSpace());
             var normalizer = HfNormalizer.Create(steps);
+            var fuseUnknown = HfJson.Bool(model, "fuse_unk", path, "model") ?? false;
             var mergeStrings = merges.Select((m, i) => m.Left.Contains(' ', StringComparison.Ordinal) || m.Right.Contains(' ', StringComparison.Ordinal)
                 ? throw new TokenizerLoadException(path, $"'model.merges[{i}]' has a token with a literal space, which Microsoft.ML.Tokenizers' merge format cannot hold.")
                 : m.Left + " " + m.Right).ToList();
@@ -83,8 +84,8 @@ internal static class TokenizerJsonReader
                 Ids = ids,
                 AddedTokens = added,
                 Template = template,
-                Build = _ => TokenizerSource.BuildByteLevelBpe(path, vocabulary, mergeStrings, added, split, normalizer, unknown,
-                    HfJson.Bool(model, "fuse_unk", path, "model") ?? false, prefix, suffix),
+                // Everything the build needs is read now: the JSON document is disposed when Read returns.
+                Build = _ => TokenizerSource.BuildByteLevelBpe(path, vocabulary, mergeStrings, added, split, normalizer, unknown, fuseUnknown, prefix, suffix),
             };
         }
 

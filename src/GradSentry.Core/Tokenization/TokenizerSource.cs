@@ -92,7 +92,35 @@ internal sealed class TokenizerSource
         var coverage = unknownToken is null
             ? TextCoverage.ByteLevel(vocabulary, special.Keys, $"{file} has no token for it, no unknown token and no byte fallback")
             : TextCoverage.Everything();
-        return new BuiltTokenizer(bpe, coverage, text => bpe.EncodeToIds(text), (ids, skip) => bpe.Decode(ids, considerSpecialTokens: !skip));
+        var addedById = added.GroupBy(a => a.Id).ToDictionary(g => g.Key, g => g.First());
+        return new BuiltTokenizer(bpe, coverage, text => bpe.EncodeToIds(text), (ids, skip) => DecodeByteLevel(bpe, addedById, ids, skip));
+    }
+
+    /// <summary>
+    /// Byte-level decoding with added tokens written as their text. The library's own
+    /// <c>BpeTokenizer.Decode</c> maps the characters of special tokens through the byte alphabet too, which
+    /// garbles any non-ASCII special token (<c>&lt;é&gt;</c> comes out as <c>&lt;\uFFFD&gt;</c>); runs of ordinary
+    /// ids are still decoded by the library. <paramref name="skipSpecial"/> leaves out added tokens marked
+    /// special, as Hugging Face's <c>skip_special_tokens</c> does.
+    /// </summary>
+    static string DecodeByteLevel(BpeTokenizer bpe, Dictionary<int, AddedToken> added, IEnumerable<int> ids, bool skipSpecial)
+    {
+        if (added.Count == 0) return bpe.Decode(ids, considerSpecialTokens: false);
+        var text = new System.Text.StringBuilder();
+        var run = new List<int>();
+        foreach (var id in ids)
+        {
+            if (!added.TryGetValue(id, out var token))
+            {
+                run.Add(id);
+                continue;
+            }
+            if (run.Count > 0) text.Append(bpe.Decode(run, considerSpecialTokens: false));
+            run.Clear();
+            if (!(skipSpecial && token.Special)) text.Append(token.Content);
+        }
+        if (run.Count > 0) text.Append(bpe.Decode(run, considerSpecialTokens: false));
+        return text.ToString();
     }
 
     /// <summary>A SentencePiece model through <see cref="SentencePieceTokenizer.Create"/>; BOS/EOS are never added by the library.</summary>
