@@ -6,7 +6,7 @@ using static GradSentry.Tests.Tokenization.TokenizerFixtures;
 namespace GradSentry.Tests.Tokenization;
 
 // Fixture ids: <unk> 0, <s> 1, </s> 2, <0x00>..<0xFF> 3..258, ▁ 259, h 260, e 261, l 262, o 263, w 264, r 265, d 266,
-// merges "h e" 267, "l l" 268, "he ll" 269, "▁ hell" 270, "▁hell o" 271, "▁ w" 272, "o r" 273, "▁w or" 274.
+// merges "h e" 267, "l l" 268, "he ll" 269, "▁ hell" 270, "▁hell o" 271, "▁ w" 272, "o r" 273, "▁w or" 274, "e l" 275.
 public class SentencePieceStyleTokenizerJsonTests
 {
     static HfTokenizer Load(JsonObject tokenizerJson, JsonObject? tokenizerConfig = null)
@@ -35,6 +35,8 @@ public class SentencePieceStyleTokenizerJsonTests
         { "world", [274, 262, 266] },
         { " hello", [259, 271] },                         // "▁▁hello": the dummy prefix stays separate
         { "hell", [270] },                                // ▁hell
+        { "hel", [259, 267, 262] },                       // "h e" outranks "e l": ▁ he l, not ▁ h el
+        { "el", [259, 275] },
         { "hello é", [271, 259, 3 + 0xC3, 3 + 0xA9] },    // é has no piece: byte fallback <0xC3><0xA9>
         { "hi", [259, 260, 3 + 'i'] },                    // i has no piece: <0x69>
         { "hello</s>", [271, 2] },
@@ -75,7 +77,7 @@ public class SentencePieceStyleTokenizerJsonTests
     {
         Assert.Equal("tokenizer.json (SentencePiece-style BPE)", Legacy.Kind);
         Assert.IsType<Microsoft.ML.Tokenizers.SentencePieceTokenizer>(Legacy.Inner);
-        Assert.Equal(275, Legacy.VocabSize);
+        Assert.Equal(276, Legacy.VocabSize);
         Assert.Equal(1, Legacy.BosTokenId);
         Assert.Equal(2, Legacy.EosTokenId);
         Assert.Null(Legacy.PadTokenId);

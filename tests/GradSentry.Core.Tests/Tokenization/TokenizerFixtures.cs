@@ -71,12 +71,15 @@ public static class TokenizerFixtures
     /// <summary>Pieces after the byte tokens in the SentencePiece-style fixtures (ids 259..266).</summary>
     public static readonly string[] SentencePieceChars = ["▁", "h", "e", "l", "o", "w", "r", "d"];
 
-    /// <summary>Merges of the SentencePiece-style fixtures, results at ids 267..274 in this order.</summary>
-    public static readonly string[] SentencePieceMerges = ["h e", "l l", "he ll", "▁ hell", "▁hell o", "▁ w", "o r", "▁w or"];
+    /// <summary>
+    /// Merges of the SentencePiece-style fixtures, results at ids 267..275 in this order; the last one ("e l") competes
+    /// with "h e" and "l l" and must lose to them.
+    /// </summary>
+    public static readonly string[] SentencePieceMerges = ["h e", "l l", "he ll", "▁ hell", "▁hell o", "▁ w", "o r", "▁w or", "e l"];
 
     /// <summary>
     /// A Llama-2 style <c>tokenizer.json</c>: <c>&lt;unk&gt;</c> 0, <c>&lt;s&gt;</c> 1, <c>&lt;/s&gt;</c> 2, <c>&lt;0x00&gt;</c>..<c>&lt;0xFF&gt;</c>
-    /// 3..258, <see cref="SentencePieceChars"/> 259..266, merge results 267..274. <paramref name="metaspace"/> picks the newer
+    /// 3..258, <see cref="SentencePieceChars"/> 259..266, merge results 267..275. <paramref name="metaspace"/> picks the newer
     /// spelling (Metaspace pre-tokenizer) over the legacy one (Prepend + Replace normalizer).
     /// </summary>
     public static JsonObject SentencePieceStyleTokenizerJson(bool metaspace = false, bool byteFallback = true, bool unkToken = true)
