@@ -246,14 +246,8 @@ internal static class TokenizerJsonReader
             }
         }
         if (pattern is null) return null;
-        try
-        {
-            return gapsPossible ? TokenizerSource.SplitRegex(pattern) : new Regex(pattern, RegexOptions.CultureInvariant);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new TokenizerLoadException(path, $"the pre-tokenizer regex /{pattern}/ is not a valid .NET regular expression: {ex.Message}", ex);
-        }
+        var regex = CompileRegex(pattern, path, "pre-tokenizer");   // the pattern alone must be valid before it is wrapped
+        return gapsPossible ? TokenizerSource.SplitRegex(pattern) : regex;
     }
 
     static string SplitPattern(JsonElement split, string path)
@@ -291,7 +285,7 @@ internal static class TokenizerJsonReader
                     if (HfJson.String(pattern, "String", path, "normalizer.Replace.pattern") is { } literal)
                         steps.Add(HfNormalizer.Replace(literal, content));
                     else if (HfJson.String(pattern, "Regex", path, "normalizer.Replace.pattern") is { } regex)
-                        steps.Add(HfNormalizer.Replace(new Regex(regex, RegexOptions.CultureInvariant), content));
+                        steps.Add(HfNormalizer.Replace(CompileRegex(regex, path, "normalizer.Replace"), content));
                     else
                         throw new TokenizerLoadException(path, "'normalizer.Replace.pattern' has neither 'String' nor 'Regex'.");
                     break;
@@ -366,6 +360,18 @@ internal static class TokenizerJsonReader
                 && HfJson.Get(specials, name) is { } entry && HfJson.Get(entry, "ids") is { ValueKind: JsonValueKind.Array } ids && ids.GetArrayLength() == 1)
                 return HfJson.Id(ids[0], path, $"'post_processor.special_tokens.{name}.ids[0]'");
             return tokenToId.TryGetValue(name, out var id) ? id : null;
+        }
+    }
+
+    static Regex CompileRegex(string pattern, string path, string context)
+    {
+        try
+        {
+            return new Regex(pattern, RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new TokenizerLoadException(path, $"the {context} regex /{pattern}/ is not a valid .NET regular expression: {ex.Message}", ex);
         }
     }
 

@@ -114,7 +114,10 @@ internal sealed class TokenizerSettings
                     var value = HfJson.Get(document.RootElement, name);
                     if (value is { ValueKind: JsonValueKind.Array } list)
                         value = list.GetArrayLength() > 0 ? list[0] : null;
-                    _modelConfigIds[name] = value is { } v ? HfJson.Id(v, path, $"'{name}'") : null;
+                    // Some configs write -1 for "none" (e.g. pad_token_id): treat negative ids as absent.
+                    _modelConfigIds[name] = value is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var raw) && raw < 0
+                        ? null
+                        : value is { } v ? HfJson.Id(v, path, $"'{name}'") : null;
                 }
             }
         }

@@ -40,6 +40,15 @@ public class TokenizerConfigResolutionTests
     }
 
     [Fact]
+    public void A_negative_config_json_id_means_no_token()
+    {
+        var tokenizer = TinyWith(config: new JsonObject { ["pad_token_id"] = -1, ["eos_token_id"] = 257 });
+
+        Assert.Null(tokenizer.PadTokenId);
+        Assert.Equal(257, tokenizer.EosTokenId);
+    }
+
+    [Fact]
     public void Tokenizer_config_wins_over_special_tokens_map_and_config_json()
     {
         var tokenizer = TinyWith(

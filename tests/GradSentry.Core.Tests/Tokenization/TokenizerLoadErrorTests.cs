@@ -139,6 +139,18 @@ public class TokenizerLoadErrorTests
     }
 
     [Fact]
+    public void An_invalid_split_regex_is_named()
+    {
+        TokenizerJsonFails(ByteLevelTokenizerJson(preTokenizer: new JsonObject
+        {
+            ["type"] = "Sequence",
+            ["pretokenizers"] = new JsonArray(
+                new JsonObject { ["type"] = "Split", ["pattern"] = new JsonObject { ["Regex"] = "(\\p{N}" }, ["behavior"] = "Isolated", ["invert"] = false },
+                new JsonObject { ["type"] = "ByteLevel", ["use_regex"] = false }),
+        }), "is not a valid .NET regular expression");
+    }
+
+    [Fact]
     public void Byte_fallback_without_all_byte_tokens_is_refused()
     {
         var json = SentencePieceStyleTokenizerJson();
