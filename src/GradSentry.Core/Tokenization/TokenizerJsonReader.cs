@@ -20,6 +20,17 @@ namespace GradSentry.Tokenization;
 /// concatenate to has a merge), which is what such files are.</item>
 /// </list>
 /// Other model types (WordPiece, WordLevel, Unigram) and pre-tokenizers are refused with the file named.
+/// Known differences from Hugging Face, all outside the common cases:
+/// <list type="bullet">
+/// <item><c>ignore_merges</c> (Llama-3) is not honoured: a pre-token that is itself a vocabulary entry is still
+/// built by merges, which differs only for entries the merges cannot reach;</item>
+/// <item>added tokens' <c>lstrip</c>/<c>rstrip</c>/<c>single_word</c>/<c>normalized</c> flags are ignored, and the
+/// normalizer runs over the whole text (the library normalizes before it splits out added tokens);</item>
+/// <item>the split regex runs on UTF-16 in .NET, so <c>\p{L}</c>/<c>\p{N}</c> do not match supplementary-plane
+/// letters and digits (e.g. U+1D400), which then fall into the "other" class of the GPT-2/Llama-3 patterns;</item>
+/// <item>a Metaspace <c>split: true</c> is not reproduced (the library's SentencePiece BPE does not cut at "▁");
+/// it matters only for vocabularies with pieces that have "▁" inside.</item>
+/// </list>
 /// </summary>
 internal static class TokenizerJsonReader
 {
@@ -55,7 +66,8 @@ internal static class TokenizerJsonReader
         var byteLevel = preTokenizers.Concat(decoders).Any(c => TypeOf(c, path) == "ByteLevel");
         var sentencePieceStyle = byteFallback
                                  || preTokenizers.Concat(decoders).Any(c => TypeOf(c, path) is "Metaspace" or "ByteFallback")
-                                 || normalizers.Any(c => TypeOf(c, path) == "Prepend" && HfJson.String(c, "prepend", path, "normalizer") == Metaspace);
+                                 || normalizers.Any(c => (TypeOf(c, path) == "Prepend" && HfJson.String(c, "prepend", path, "normalizer") == Metaspace)
+                                                         || (TypeOf(c, path) == "Replace" && HfJson.String(c, "content", path, "normalizer") == Metaspace));
         if (byteLevel && sentencePieceStyle)
             throw new TokenizerLoadException(path, "the BPE model mixes a ByteLevel pre-tokenizer/decoder with Metaspace/byte_fallback; no Microsoft.ML.Tokenizers model does both.");
         if (!byteLevel && !sentencePieceStyle)
