@@ -1,0 +1,28 @@
+using GradSentry.Verdicts;
+
+namespace GradSentry.Scanning;
+
+/// <summary>The outcome of a scan, as report writers see it.</summary>
+/// <param name="Files">Input files, in order.</param>
+/// <param name="ModelDirectory">Full path of the model.</param>
+/// <param name="ModelHash">Content hash of the model files.</param>
+/// <param name="ProbeName">Gradient method used (e.g. <c>lm_head-closed-form</c>).</param>
+/// <param name="Options">The options of the scan.</param>
+/// <param name="Summary">Counts and the fitted threshold.</param>
+/// <param name="Rows">Every row, in input order.</param>
+/// <param name="TopSuspects">The highest-scoring rows with their text, highest first.</param>
+/// <param name="Passed">The gate's outcome: flagged fraction within <see cref="ScanOptions.MaxPoisonFraction"/> and no failed row.</param>
+/// <param name="Elapsed">Wall time (a timing field: excluded from determinism checks).</param>
+/// <param name="RowsFromCache">Rows answered by the score cache.</param>
+public sealed record ScanResult(
+    IReadOnlyList<string> Files,
+    string ModelDirectory,
+    string ModelHash,
+    string ProbeName,
+    ScanOptions Options,
+    DatasetSummary Summary,
+    IReadOnlyList<ScanRow> Rows,
+    IReadOnlyList<SuspectText> TopSuspects,
+    bool Passed,
+    TimeSpan Elapsed,
+    long RowsFromCache);
