@@ -158,6 +158,7 @@ public sealed class HtmlFormatter : IReportFormatter
         Row(w, "--max-poison-fraction", o.MaxPoisonFraction.ToString("R", inv));
         Row(w, "--device", o.Device);
         Row(w, "--batch-size", o.BatchSize.ToString(inv));
+        Row(w, "--window", o.Window.ToString(inv));
         Row(w, "--max-length", o.MaxLength?.ToString(inv) ?? "model maximum");
         Row(w, "--template", o.Template);
         Row(w, "--prompt-field", o.PromptField ?? "(template default)");
