@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+
+namespace GradSentry.MLNet.Internal;
+
+/// <summary>
+/// Validates an options object by its data annotations (and <see cref="IValidatableObject"/>), collecting every error
+/// into one <see cref="ValidationException"/> whose message lists them all, as Polly's options validation does.
+/// </summary>
+internal static class OptionsValidator
+{
+    public static void Validate(object options, string what)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<ValidationResult>();
+        if (Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true)) return;
+        var message = new StringBuilder();
+        message.Append("The '").Append(what).Append("' are invalid.").AppendLine().AppendLine();
+        message.Append("Validation Errors:");
+        foreach (var error in errors) message.AppendLine().Append(error.ErrorMessage);
+        throw new ValidationException(message.ToString());
+    }
+}
