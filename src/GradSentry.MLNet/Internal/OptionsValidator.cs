@@ -13,7 +13,10 @@ internal static class OptionsValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<ValidationResult>();
-        if (Validator.TryValidateObject(options, new ValidationContext(options), errors, validateAllProperties: true)) return;
+        var context = new ValidationContext(options);
+        if (Validator.TryValidateObject(options, context, errors, validateAllProperties: true)) return;
+        // The validator skips the object-level rules once a property fails; run them too, so every problem is listed at once.
+        if (options is IValidatableObject validatable) errors.AddRange(validatable.Validate(context));
         var message = new StringBuilder();
         message.Append("The '").Append(what).Append("' are invalid.").AppendLine().AppendLine();
         message.Append("Validation Errors:");
