@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using GradSentry.MLNet;
+using GradSentry.Scoring;
+using Microsoft.ML;
+
+namespace GradSentry.Bench;
+
+/// <summary>
+/// Time of scoring the same rows through the ML.NET transformer (a cursor reading the score column) against calling the
+/// engine's <see cref="GradSentryScorer"/> directly, with the same model files and the same engine options. Repetitions are
+/// interleaved in one process (A B B A ...) after a warm-up of each, so drift and warm caches hit both sides alike; the
+/// medians and their ratio are reported. Goal: ML.NET within 10% of the engine.
+/// </summary>
+internal sealed class MlNetOverheadBenchmark : IBenchmark
+{
+    public string Name => "mlnet-overhead";
+
+    public string Usage => "mlnet-overhead [--model DIR] [--data FILE.jsonl] [--repeat 1] [--reps 9] [--device cpu]   ML.NET transformer vs the engine on the same rows";
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        var root = RepoRoot();
+        var model = Path.Combine(root, "samples", "models", "tiny-llama");
+        var data = Path.Combine(root, "tests", "fixtures", "golden", "data", "qa_n200_p0.1_s3.jsonl");
+        var device = "cpu";
+        int repeat = 1, reps = 9;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--model" when i + 1 < args.Count: model = args[++i]; break;
+                case "--data" when i + 1 < args.Count: data = args[++i]; break;
+                case "--device" when i + 1 < args.Count: device = args[++i]; break;
+                case "--repeat" when i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out repeat) && repeat > 0: i++; break;
+                case "--reps" when i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out reps) && reps > 0: i++; break;
+                default:
+                    Console.Error.WriteLine($"mlnet-overhead: unexpected argument '{args[i]}'. Usage: {Usage}");
+                    return 1;
+            }
+        }
+
+        var rows = Enumerable.Repeat(ReadRows(data), repeat).SelectMany(r => r).ToList();
+        var options = new GradSentryOptions { ModelPath = model, Device = device };
+        var scoring = new ScoringOptions
+        {
+            Probe = new ProbeOptions { TargetParameter = options.TargetParameter, Rank = options.Rank, SliceFactor = options.SliceFactor },
+            BatchSize = options.BatchSize,
+            MaxTokensPerBatch = options.MaxTokensPerBatch,
+            Window = options.ReadAhead,
+        };
+
+        var ml = new MLContext(seed: 0);
+        var view = ml.Data.LoadFromEnumerable(rows);
+        using var transformer = ml.Transforms.GradSentry(options).Fit(view);
+        using var engineModel = GradSentryModel.Load(model, device);
+        using var scorer = engineModel.CreateScorer(scoring);
+
+        double[] EngineOnce()
+        {
+            var inputs = rows.Select((r, i) => new ScoringInput(i, r.Prompt, r.Response));
+            return [.. scorer.Score(inputs).Select(s => s.Score)];
+        }
+
+        double[] MlNetOnce()
+        {
+            var scored = transformer.Transform(view);
+            var column = scored.Schema[options.OutputColumnName];
+            var scores = new List<double>(rows.Count);
+            using var cursor = scored.GetRowCursor([column]);
+            var getter = cursor.GetGetter<float>(column);
+            float value = 0;
+            while (cursor.MoveNext())
+            {
+                getter(ref value);
+                scores.Add(value);
+            }
+            return [.. scores];
+        }
+
+        Console.Error.WriteLine($"mlnet-overhead: {rows.Count} rows from {data}, model {model} on {device}, probe {transformer.ProbeName}, {reps} interleaved repetitions");
+        var engineScores = EngineOnce();
+        var mlnetScores = MlNetOnce();
+        var maxDifference = engineScores.Zip(mlnetScores, (a, b) => Math.Abs((float)a - b)).Max();
+
+        var engineTimes = new List<double>();
+        var mlnetTimes = new List<double>();
+        for (var r = 0; r < reps; r++)
+        {
+            // A B, then B A: neither side always runs first.
+            if (r % 2 == 0)
+            {
+                engineTimes.Add(Time(() => EngineOnce()));
+                mlnetTimes.Add(Time(() => MlNetOnce()));
+            }
+            else
+            {
+                mlnetTimes.Add(Time(() => MlNetOnce()));
+                engineTimes.Add(Time(() => EngineOnce()));
+            }
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mlnet-overhead: rep {r + 1}: engine {engineTimes[^1]:F3} s, ML.NET {mlnetTimes[^1]:F3} s"));
+        }
+
+        var engine = Median(engineTimes);
+        var mlnet = Median(mlnetTimes);
+        var ratio = mlnet / engine;
+        // Each repetition's two runs are adjacent in time, so load from other processes hits both: the median of the
+        // per-repetition ratios is the steadier figure on a shared machine; the ratio of the fastest runs the least disturbed.
+        var paired = Median([.. mlnetTimes.Zip(engineTimes, (m, e) => m / e)]);
+        var fastest = mlnetTimes.Min() / engineTimes.Min();
+        Console.WriteLine();
+        Console.WriteLine("| path | median s | rows/s | min s | max s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| engine (GradSentryScorer.Score) | {engine:F3} | {rows.Count / engine:F0} | {engineTimes.Min():F3} | {engineTimes.Max():F3} |"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ML.NET (transformer cursor, score column) | {mlnet:F3} | {rows.Count / mlnet:F0} | {mlnetTimes.Min():F3} | {mlnetTimes.Max():F3} |"));
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ratio ML.NET / engine: medians {ratio:F3}, median of paired repetitions {paired:F3}, fastest runs {fastest:F3} (goal ≤ 1.10)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"largest score difference {maxDifference:G3}; {rows.Count} rows, {reps} repetitions, {Environment.ProcessorCount} cores"));
+        return paired <= 1.10 && maxDifference == 0 ? 0 : 2;
+    }
+
+    static double Time(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    static string RepoRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "GradSentry.MLNet.sln"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
+    }
+
+    static List<Row> ReadRows(string path)
+    {
+        var rows = new List<Row>();
+        foreach (var line in File.ReadLines(path))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            using var json = JsonDocument.Parse(line);
+            rows.Add(new Row
+            {
+                Prompt = json.RootElement.GetProperty("prompt").GetString() ?? "",
+                Response = json.RootElement.GetProperty("response").GetString() ?? "",
+            });
+        }
+        return rows;
+    }
+
+    /// <summary>One row as ML.NET loads it (default column names).</summary>
+    internal sealed class Row
+    {
+        public string Prompt { get; set; } = "";
+        public string Response { get; set; } = "";
+    }
+}
