@@ -16,6 +16,9 @@ namespace GradSentry.MLNet;
 /// of <see cref="GradSentryOptions.BatchSize"/>), and serves the scores as it advances. A cursor over other columns only
 /// runs no model at all. The input must return its rows in the same order on every cursor (every ML.NET loader and
 /// row-to-row transform does); a mismatch is detected by row id and reported.</para>
+/// <para><b>Scoring twice.</b> Nothing is memoised between cursors: in <c>pipeline.Fit(data)</c> followed by reading
+/// <c>model.Transform(data)</c>, every row is scored once for the filter to learn its threshold and once more when the
+/// output is read. Set <see cref="GradSentryOptions.CacheDirectory"/> to probe each row only once (and across runs).</para>
 /// <para><b>Rows that cannot be scored</b> (an empty response, a response longer than the maximum length, text the
 /// tokenizer cannot map, a degenerate gradient) are kept: their score is NaN, their error column says why (starting
 /// with <c>row N:</c>, the 0-based row position), and their answer-token count is 0 when they could not be encoded. A
