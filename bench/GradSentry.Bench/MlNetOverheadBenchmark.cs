@@ -22,23 +22,22 @@ internal sealed class MlNetOverheadBenchmark : IBenchmark
     public int Run(IReadOnlyList<string> args)
     {
         var root = RepoRoot();
-        var model = Path.Combine(root, "samples", "models", "tiny-llama");
-        var data = Path.Combine(root, "tests", "fixtures", "golden", "data", "qa_n200_p0.1_s3.jsonl");
-        var device = "cpu";
-        int repeat = 1, reps = 9;
-        for (var i = 0; i < args.Count; i++)
+        string model, data, device;
+        int repeat, reps;
+        try
         {
-            switch (args[i])
-            {
-                case "--model" when i + 1 < args.Count: model = args[++i]; break;
-                case "--data" when i + 1 < args.Count: data = args[++i]; break;
-                case "--device" when i + 1 < args.Count: device = args[++i]; break;
-                case "--repeat" when i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out repeat) && repeat > 0: i++; break;
-                case "--reps" when i + 1 < args.Count && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out reps) && reps > 0: i++; break;
-                default:
-                    Console.Error.WriteLine($"mlnet-overhead: unexpected argument '{args[i]}'. Usage: {Usage}");
-                    return 1;
-            }
+            var options = BenchArgs.Parse(args);
+            model = options.Get("model", Path.Combine(root, "samples", "models", "tiny-llama"));
+            data = options.Get("data", Path.Combine(root, "tests", "fixtures", "golden", "data", "qa_n200_p0.1_s3.jsonl"));
+            device = options.Get("device", "cpu");
+            repeat = options.GetInt("repeat", 1);
+            reps = options.GetInt("reps", 9);
+            if (repeat < 1 || reps < 1) throw new ArgumentException("--repeat and --reps must be at least 1");
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            Console.Error.WriteLine($"mlnet-overhead: {ex.Message}. Usage: {Usage}");
+            return 1;
         }
 
         var rows = Enumerable.Repeat(ReadRows(data), repeat).SelectMany(r => r).ToList();

@@ -63,12 +63,12 @@ public sealed class NaiveAutogradProbe : IGradientProbe
             var logits = hidden[0].to(float32).mm((_isOutput ? weight : _model.OutputWeight).to(float32).t());
             var logProbs = logits.log_softmax(1).index_select(0, tokens.PredictorPositions);
             var loss = -logProbs.gather(1, tokens.Targets.unsqueeze(1)).mean();
-            var gradient = autograd.grad([loss], [weight])[0].to(float64);
-            var block = gradient[..(int)_block.Rows, ..(int)_block.Columns];
+            var gradient = autograd.grad([loss], [weight])[0];
+            var block = gradient[..(int)_block.Rows, ..(int)_block.Columns].to(float64);
             var values = linalg.svdvals(block).cpu().data<double>().ToArray();
             var top = new double[_options.Rank];
             Array.Copy(values, top, Math.Min(values.Length, top.Length));
-            return new GradientSpectrum(top, sample.AnswerTokens, loss.item<float>(), gradient.norm().item<double>());
+            return new GradientSpectrum(top, sample.AnswerTokens, loss.item<float>(), gradient.norm().to(float64).item<double>());
         }
         finally
         {

@@ -56,15 +56,19 @@ public static class ProductSpectrum
         return result;
     }
 
-    /// <summary>Frobenius norm of each <c>left_bᵀ right_b</c>, in float64.</summary>
+    /// <summary>
+    /// Frobenius norm of each <c>left_bᵀ right_b</c>. Accumulates in the inputs' dtype (at least float32):
+    /// the norm is reported, not used by the score, and the full-vocabulary factor is too big to copy to float64.
+    /// </summary>
     public static double[] FrobeniusNorms(Tensor left, Tensor right)
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
         CheckShapes(left, right);
         using var scope = NewDisposeScope();
-        var a = left.to(float64);
-        var b = right.to(float64);
+        var dtype = left.dtype == float64 || right.dtype == float64 ? float64 : float32;
+        var a = left.to(dtype);
+        var b = right.to(dtype);
         var length = a.shape[1];
         Tensor squared;
         if (a.shape[2] * b.shape[2] <= length * length)
@@ -77,7 +81,7 @@ public static class ProductSpectrum
             // ‖AᵀB‖²_F = tr(BᵀA AᵀB) = Σ (A Aᵀ) ⊙ (B Bᵀ)
             squared = (a.bmm(a.transpose(1, 2)) * b.bmm(b.transpose(1, 2))).sum([1, 2]);
         }
-        return squared.clamp_min(0).sqrt().cpu().data<double>().ToArray();
+        return squared.clamp_min(0).sqrt().to(float64).cpu().data<double>().ToArray();
     }
 
     static void CheckShapes(Tensor left, Tensor right)
