@@ -26,12 +26,12 @@ internal sealed class MlNetOverheadBenchmark : IBenchmark
         int repeat, reps;
         try
         {
-            var options = BenchArgs.Parse(args);
-            model = options.Get("model", Path.Combine(root, "samples", "models", "tiny-llama"));
-            data = options.Get("data", Path.Combine(root, "tests", "fixtures", "golden", "data", "qa_n200_p0.1_s3.jsonl"));
-            device = options.Get("device", "cpu");
-            repeat = options.GetInt("repeat", 1);
-            reps = options.GetInt("reps", 9);
+            var parsed = BenchArgs.Parse(args);
+            model = parsed.Get("model", Path.Combine(root, "samples", "models", "tiny-llama"));
+            data = parsed.Get("data", Path.Combine(root, "tests", "fixtures", "golden", "data", "qa_n200_p0.1_s3.jsonl"));
+            device = parsed.Get("device", "cpu");
+            repeat = parsed.GetInt("repeat", 1);
+            reps = parsed.GetInt("reps", 9);
             if (repeat < 1 || reps < 1) throw new ArgumentException("--repeat and --reps must be at least 1");
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
