@@ -36,7 +36,7 @@ internal sealed class MlNetOverheadBenchmark : IBenchmark
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            Console.Error.WriteLine($"mlnet-overhead: {ex.Message}. Usage: {Usage}");
+            Console.Error.WriteLine($"mlnet-overhead: {ex.Message.TrimEnd('.')}. Usage: {Usage}");
             return 1;
         }
 
