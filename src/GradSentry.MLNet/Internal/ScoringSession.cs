@@ -18,14 +18,14 @@ internal sealed class ScoringSession : IDisposable
     readonly GradSentryModel _model;
     readonly ScoreCache? _cache;
     readonly GradSentryScorer _scorer;
-    readonly IPromptTemplate _template;
+    readonly IPromptTemplate? _template;
     readonly string _promptColumn;
     readonly string _responseColumn;
     readonly string? _hashMemo;
     string? _contentHash;
     bool _disposed;
 
-    ScoringSession(GradSentryModel model, ScoreCache? cache, GradSentryScorer scorer, IPromptTemplate template, GradSentryOptions options)
+    ScoringSession(GradSentryModel model, ScoreCache? cache, GradSentryScorer scorer, IPromptTemplate? template, GradSentryOptions options)
     {
         _model = model;
         _cache = cache;
@@ -39,7 +39,8 @@ internal sealed class ScoringSession : IDisposable
     /// <summary>Loads the model named by <paramref name="options"/> (validated by the caller) and builds the scorer.</summary>
     public static ScoringSession Open(GradSentryOptions options)
     {
-        var template = options.CreateTemplate();
+        // The raw template is the identity: the encoder itself refuses an empty response, so no record needs building.
+        var template = options.Template.Equals(PromptTemplates.RawName, StringComparison.OrdinalIgnoreCase) ? null : options.CreateTemplate();
         var scoring = ToScoringOptions(options);
         var model = GradSentryModel.Load(options.ModelPath!, options.Device, adapterDirectory: options.AdapterPath);
         ScoreCache? cache = null;
@@ -106,6 +107,12 @@ internal sealed class ScoringSession : IDisposable
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
+            if (_template is null)
+            {
+                inputs.Add(new ScoringInput(row.Position, row.Prompt, row.Response));
+                slots.Add(i);
+                continue;
+            }
             try
             {
                 var record = DataRecord.FromFields("(IDataView)", row.Position, row.Position + 1,
