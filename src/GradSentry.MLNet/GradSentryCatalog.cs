@@ -1,0 +1,126 @@
+using GradSentry.Data;
+using GradSentry.MLNet;
+
+namespace Microsoft.ML;
+
+/// <summary>
+/// GradSentry on <see cref="TransformsCatalog"/>: <c>mlContext.Transforms.GradSentry(...)</c> scores every fine-tuning row
+/// by the spectral entropy of its per-sample gradient; <c>mlContext.Transforms.GradSentryFilter(...)</c> learns a
+/// threshold from those scores and drops the rows above it; <c>mlContext.Transforms.GradSentryMarkSuspects(...)</c> keeps
+/// every row and marks them instead.
+/// </summary>
+/// <example>
+/// <code>
+/// var pipeline = mlContext.Transforms.GradSentry("GradientSpectralEntropy", modelPath: "models/my-base-model")
+///     .Append(mlContext.Transforms.GradSentryFilter());
+/// using var model = pipeline.Fit(data);
+/// Console.WriteLine($"threshold {model.LastTransformer.Threshold} ({model.LastTransformer.ThresholdMethod})");
+/// IDataView clean = model.Transform(data);
+/// </code>
+/// </example>
+public static class GradSentryCatalog
+{
+    /// <summary>
+    /// Scores every row: adds <paramref name="outputColumnName"/> (<c>Single</c>, normalised spectral entropy in [0, 1],
+    /// higher = more suspect, NaN when the row cannot be scored), <c>AnswerTokenCount</c> (<c>Int32</c>) and
+    /// <c>GradSentryError</c> (text, empty when scored), and passes every input column through.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the score column (<see cref="GradSentryOptions.DefaultScoreColumnName"/> is the usual one).</param>
+    /// <param name="modelPath">Hugging Face model directory: the model you will fine-tune, before fine-tuning.</param>
+    /// <param name="promptColumnName">Text column holding the prompt.</param>
+    /// <param name="responseColumnName">Text column holding the response.</param>
+    /// <param name="device"><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</param>
+    /// <param name="batchSize">Rows per forward pass.</param>
+    /// <param name="maxLength">Maximum tokens per row; null: the model's <c>max_position_embeddings</c>.</param>
+    /// <param name="template">How the columns become prompt and response: <c>raw</c>, <c>qa</c>, <c>gradsentry-qa</c>, <c>alpaca</c> or a template file.</param>
+    /// <param name="cacheDirectory">Score cache directory, or null for none.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An argument is missing or out of range; the message lists each.</exception>
+    public static GradSentryEstimator GradSentry(this TransformsCatalog catalog,
+        string outputColumnName,
+        string modelPath,
+        string promptColumnName = GradSentryOptions.DefaultPromptColumnName,
+        string responseColumnName = GradSentryOptions.DefaultResponseColumnName,
+        string device = "auto",
+        int batchSize = 16,
+        int? maxLength = null,
+        string template = PromptTemplates.RawName,
+        string? cacheDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new GradSentryEstimator(new GradSentryOptions
+        {
+            OutputColumnName = outputColumnName,
+            ModelPath = modelPath,
+            PromptColumnName = promptColumnName,
+            ResponseColumnName = responseColumnName,
+            Device = device,
+            BatchSize = batchSize,
+            MaxLength = maxLength,
+            Template = template,
+            CacheDirectory = cacheDirectory,
+        });
+    }
+
+    /// <summary>Scores every row with every option spelled out (columns, model, probe, batching, template, cache).</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The options; validated and copied.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An option is missing or out of range; the message lists each.</exception>
+    public static GradSentryEstimator GradSentry(this TransformsCatalog catalog, GradSentryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new GradSentryEstimator(options);
+    }
+
+    /// <summary>
+    /// Learns the threshold from <paramref name="scoreColumnName"/> when fitted (one pass over that column) and drops the
+    /// rows whose score is above it. The fitted transformer exposes <see cref="GradSentryFilterTransformer.Threshold"/>,
+    /// <see cref="GradSentryFilterTransformer.ThresholdMethod"/> and the counts.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="scoreColumnName">The <c>Single</c> score column.</param>
+    /// <param name="threshold"><c>auto</c> (reliable KDE valley), a fixed number in [0, 1] such as <c>0.71</c>, or <c>top:F</c> such as <c>top:0.05</c>.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">The threshold is not one of those forms.</exception>
+    public static GradSentryFilterEstimator GradSentryFilter(this TransformsCatalog catalog,
+        string scoreColumnName = GradSentryOptions.DefaultScoreColumnName,
+        string threshold = "auto")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new GradSentryFilterEstimator(new GradSentryFilterOptions { ScoreColumnName = scoreColumnName, Threshold = threshold });
+    }
+
+    /// <summary>Learns the threshold and drops (or, with <see cref="GradSentryFilterMode.Mark"/>, marks) the rows above it.</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The options; validated and copied.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An option is missing or invalid; the message lists each.</exception>
+    public static GradSentryFilterEstimator GradSentryFilter(this TransformsCatalog catalog, GradSentryFilterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new GradSentryFilterEstimator(options);
+    }
+
+    /// <summary>
+    /// Learns the threshold like <see cref="GradSentryFilter(TransformsCatalog, string, string)"/> but keeps every row,
+    /// adding the Boolean <paramref name="outputColumnName"/>: true when the score is above the threshold. For review
+    /// rather than removal.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the Boolean column.</param>
+    /// <param name="scoreColumnName">The <c>Single</c> score column.</param>
+    /// <param name="threshold"><c>auto</c>, a fixed number in [0, 1], or <c>top:F</c>.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An argument is invalid; the message lists each.</exception>
+    public static GradSentryFilterEstimator GradSentryMarkSuspects(this TransformsCatalog catalog,
+        string outputColumnName = GradSentryFilterOptions.DefaultSuspectColumnName,
+        string scoreColumnName = GradSentryOptions.DefaultScoreColumnName,
+        string threshold = "auto")
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new GradSentryFilterEstimator(new GradSentryFilterOptions
+        {
+            Mode = GradSentryFilterMode.Mark,
+            SuspectColumnName = outputColumnName,
+            ScoreColumnName = scoreColumnName,
+            Threshold = threshold,
+        });
+    }
+}

@@ -1,0 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+using GradSentry.MLNet.Internal;
+using GradSentry.Thresholds;
+
+namespace GradSentry.MLNet;
+
+/// <summary>
+/// Options of <see cref="Microsoft.ML.GradSentryCatalog.GradSentryFilter(Microsoft.ML.TransformsCatalog, GradSentryFilterOptions)"/>:
+/// which score column to read, how to learn the threshold, and whether to drop or mark suspect rows.
+/// </summary>
+public sealed class GradSentryFilterOptions : IValidatableObject
+{
+    /// <summary>Default name of the Boolean column of <see cref="GradSentryFilterMode.Mark"/>.</summary>
+    public const string DefaultSuspectColumnName = "IsSuspect";
+
+    /// <summary>The <see cref="Microsoft.ML.Data.NumberDataViewType.Single"/> score column to read.</summary>
+    /// <value>Default <c>GradientSpectralEntropy</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string ScoreColumnName { get; set; } = GradSentryOptions.DefaultScoreColumnName;
+
+    /// <summary>
+    /// How the threshold τ is learned from the scores: <c>auto</c> (the reference's reliable KDE valley, falling back to
+    /// 0.7), a fixed number in [0, 1] such as <c>0.71</c>, or <c>top:F</c> to flag the top fraction F, e.g. <c>top:0.05</c>.
+    /// A row is suspect when its score is strictly greater than τ.
+    /// </summary>
+    /// <value>Default <c>auto</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string Threshold { get; set; } = "auto";
+
+    /// <summary>Drop suspect rows, or keep them all and mark them.</summary>
+    /// <value>Default <see cref="GradSentryFilterMode.Drop"/>.</value>
+    [EnumDataType(typeof(GradSentryFilterMode))]
+    public GradSentryFilterMode Mode { get; set; } = GradSentryFilterMode.Drop;
+
+    /// <summary>The Boolean column added in <see cref="GradSentryFilterMode.Mark"/> mode.</summary>
+    /// <value>Default <c>IsSuspect</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string SuspectColumnName { get; set; } = DefaultSuspectColumnName;
+
+    /// <summary>
+    /// In <see cref="GradSentryFilterMode.Drop"/> mode, also drop rows whose score is NaN (rows that could not be scored).
+    /// They never count as suspect and never enter the threshold.
+    /// </summary>
+    /// <value>Default false: unscored rows are kept (check the scorer's error column).</value>
+    public bool DropUnscoredRows { get; set; }
+
+    /// <summary>Checks every option; lists all problems at once.</summary>
+    /// <exception cref="ValidationException">An option is missing or invalid; the message lists each.</exception>
+    public void Validate() => OptionsValidator.Validate(this, nameof(GradSentryFilterOptions));
+
+    /// <summary>A copy.</summary>
+    public GradSentryFilterOptions Clone() => (GradSentryFilterOptions)MemberwiseClone();
+
+    /// <inheritdoc />
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(Threshold) && !ThresholdRule.TryParse(Threshold, out _, out var error))
+            yield return new ValidationResult("Threshold: " + error, [nameof(Threshold)]);
+        if (Mode == GradSentryFilterMode.Mark && SuspectColumnName == ScoreColumnName)
+            yield return new ValidationResult($"The suspect column must not replace the score column ('{ScoreColumnName}').", [nameof(SuspectColumnName)]);
+    }
+}

@@ -1,0 +1,37 @@
+using GradSentry.MLNet.Internal;
+using GradSentry.Thresholds;
+
+namespace GradSentry.MLNet;
+
+public sealed partial class GradSentryFilterTransformer
+{
+    const string SavedFormat = "GradSentry.MLNet.GradSentryFilterTransformer";
+    const int SavedVersion = 1;
+
+    /// <summary>Writes the options, the learned threshold (value, method, details) and the fit-time counts as JSON. The stream is left open.</summary>
+    /// <remarks>ML.NET's zip format (<c>mlContext.Model.Save</c>) is closed to transformers outside ML.NET; this is how to persist the filter.</remarks>
+    public void Save(Stream stream) =>
+        SavedJson.Write(stream, new SavedFilter(SavedFormat, SavedVersion, _options, ThresholdResult, RowCount, ScoredRowCount));
+
+    /// <summary>Reads a filter written by <see cref="Save(Stream)"/>; the threshold is restored exactly, not learned again.</summary>
+    /// <exception cref="InvalidDataException">The stream is not a saved filter, or its options are invalid.</exception>
+    public static GradSentryFilterTransformer Load(Stream stream)
+    {
+        var saved = SavedJson.Read<SavedFilter>(stream, SavedFormat, s => s.Format, s => s.Version, SavedVersion);
+        if (saved.Options is null || saved.Threshold is null || saved.Threshold.Details is null)
+            throw new InvalidDataException($"The saved {SavedFormat} lacks its options or threshold.");
+        try
+        {
+            saved.Options.Validate();
+        }
+        catch (System.ComponentModel.DataAnnotations.ValidationException ex)
+        {
+            throw new InvalidDataException($"The saved {SavedFormat} has invalid options: {ex.Message}", ex);
+        }
+        if (saved.ScoredRowCount < 0 || saved.RowCount < saved.ScoredRowCount)
+            throw new InvalidDataException($"The saved {SavedFormat} has impossible counts (rows {saved.RowCount}, scored {saved.ScoredRowCount}).");
+        return new GradSentryFilterTransformer(saved.Options.Clone(), saved.Threshold, saved.RowCount, saved.ScoredRowCount);
+    }
+
+    sealed record SavedFilter(string Format, int Version, GradSentryFilterOptions Options, ThresholdResult Threshold, long RowCount, long ScoredRowCount);
+}

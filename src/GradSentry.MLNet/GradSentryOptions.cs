@@ -1,0 +1,185 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using GradSentry.Data;
+using GradSentry.MLNet.Internal;
+using GradSentry.Scoring;
+
+namespace GradSentry.MLNet;
+
+/// <summary>
+/// Options of <see cref="Microsoft.ML.GradSentryCatalog.GradSentry(Microsoft.ML.TransformsCatalog, GradSentryOptions)"/>:
+/// which columns to read and write, the model, the probe and the batching. Every default is the reference's.
+/// </summary>
+/// <remarks>
+/// Validated by <see cref="Validate"/> (called by the estimator): every problem is listed in one
+/// <see cref="ValidationException"/>. The score column is <see cref="Microsoft.ML.Data.NumberDataViewType.Single"/>,
+/// the answer-token column <see cref="Microsoft.ML.Data.NumberDataViewType.Int32"/>, the error column text.
+/// </remarks>
+public sealed class GradSentryOptions : IValidatableObject
+{
+    /// <summary>Default name of the score column.</summary>
+    public const string DefaultScoreColumnName = "GradientSpectralEntropy";
+
+    /// <summary>Default name of the answer-token column.</summary>
+    public const string DefaultAnswerTokenCountColumnName = "AnswerTokenCount";
+
+    /// <summary>Default name of the error column.</summary>
+    public const string DefaultErrorColumnName = "GradSentryError";
+
+    /// <summary>Default name of the prompt column.</summary>
+    public const string DefaultPromptColumnName = "Prompt";
+
+    /// <summary>Default name of the response column.</summary>
+    public const string DefaultResponseColumnName = "Response";
+
+    /// <summary>The score column: normalised spectral entropy in [0, 1], higher = more suspect; NaN when the row could not be scored.</summary>
+    /// <value>Default <c>GradientSpectralEntropy</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string OutputColumnName { get; set; } = DefaultScoreColumnName;
+
+    /// <summary>The column holding T, the supervised answer tokens (response + EOS); 0 when the row could not be encoded.</summary>
+    /// <value>Default <c>AnswerTokenCount</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string AnswerTokenCountColumnName { get; set; } = DefaultAnswerTokenCountColumnName;
+
+    /// <summary>The column saying why a row has no score (empty when it has one).</summary>
+    /// <value>Default <c>GradSentryError</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string ErrorColumnName { get; set; } = DefaultErrorColumnName;
+
+    /// <summary>The text column holding the prompt (or the question / instruction, see <see cref="Template"/>).</summary>
+    /// <value>Default <c>Prompt</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string PromptColumnName { get; set; } = DefaultPromptColumnName;
+
+    /// <summary>The text column holding the response: the tokens whose loss is differentiated.</summary>
+    /// <value>Default <c>Response</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string ResponseColumnName { get; set; } = DefaultResponseColumnName;
+
+    /// <summary>
+    /// Hugging Face model directory (<c>config.json</c>, <c>model.safetensors</c>, tokenizer files). The model to score
+    /// with is the one you will fine-tune, before fine-tuning.
+    /// </summary>
+    /// <value>No default: required.</value>
+    [Required(AllowEmptyStrings = false, ErrorMessage = "The ModelPath field is required: the Hugging Face model directory to score with.")]
+    public string? ModelPath { get; set; }
+
+    /// <summary>PEFT adapter directory (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>), or null.</summary>
+    /// <value>Default null: an adapter lying in the model directory is loaded, if any.</value>
+    public string? AdapterPath { get; set; }
+
+    /// <summary><c>auto</c> (CUDA when available, else CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    /// <value>Default <c>auto</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Hugging Face name of the parameter whose per-sample gradient is analysed.</summary>
+    /// <value>Default <c>lm_head.weight</c> (closed form: no backward pass), as the reference.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string TargetParameter { get; set; } = ProbeOptions.LmHead;
+
+    /// <summary>k, the number of singular values in the entropy.</summary>
+    /// <value>Default 16, as the reference.</value>
+    [Range(2, 4096)]
+    public int Rank { get; set; } = 16;
+
+    /// <summary>A full weight matrix keeps its top-left <c>[:rows/SliceFactor, :cols/SliceFactor]</c> block; 1 keeps it whole.</summary>
+    /// <value>Default 8, as the reference.</value>
+    [Range(1, 1 << 20)]
+    public int SliceFactor { get; set; } = 8;
+
+    /// <summary>Rows per forward pass.</summary>
+    /// <value>Default 16.</value>
+    [Range(1, 1 << 16)]
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Upper bound on padded tokens (batch × length) per forward pass.</summary>
+    /// <value>Default 16384.</value>
+    [Range(2, int.MaxValue)]
+    public int MaxTokensPerBatch { get; set; } = 16384;
+
+    /// <summary>
+    /// Rows a cursor reads ahead and scores together (sorted by length inside, so batches carry little padding). Memory
+    /// per cursor is bounded by this many rows of text and scores.
+    /// </summary>
+    /// <value>Default 512, the engine's window.</value>
+    [Range(1, 1 << 20)]
+    public int ReadAhead { get; set; } = 512;
+
+    /// <summary>Maximum sequence length in tokens; longer rows lose prompt tokens from the left.</summary>
+    /// <value>Default null: the model's <c>max_position_embeddings</c>.</value>
+    [Range(2, int.MaxValue)]
+    public int? MaxLength { get; set; }
+
+    /// <summary>
+    /// How the two columns become prompt and response: <c>raw</c> (verbatim), <c>qa</c> (prompt column = question),
+    /// <c>gradsentry-qa</c> (the reference QA prompt around the question), <c>alpaca</c> (prompt column = instruction),
+    /// or the path of a template file whose fields are the two column names. <c>chat</c> needs a message list and is not
+    /// available here.
+    /// </summary>
+    /// <value>Default <c>raw</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string Template { get; set; } = PromptTemplates.RawName;
+
+    /// <summary>Score cache directory: rows already probed with this model and probe are not probed again.</summary>
+    /// <value>Default null: no cache.</value>
+    public string? CacheDirectory { get; set; }
+
+    /// <summary>
+    /// Observed by every cursor of the transformed data (between rows and between batches): a cancelled token makes
+    /// the next <c>MoveNext</c> or score getter throw <see cref="OperationCanceledException"/>. Not saved.
+    /// </summary>
+    /// <value>Default <see cref="CancellationToken.None"/>.</value>
+    [JsonIgnore]
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>Checks every option; lists all problems at once.</summary>
+    /// <exception cref="ValidationException">An option is missing or out of range; the message lists each.</exception>
+    public void Validate() => OptionsValidator.Validate(this, nameof(GradSentryOptions));
+
+    /// <summary>A copy (the estimator keeps its own, so later changes to this object do not leak into it).</summary>
+    public GradSentryOptions Clone() => (GradSentryOptions)MemberwiseClone();
+
+    /// <inheritdoc />
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        string[] outputs = [OutputColumnName, AnswerTokenCountColumnName, ErrorColumnName];
+        if (outputs.All(n => !string.IsNullOrEmpty(n)) && outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)
+            yield return new ValidationResult(
+                $"The output column names must differ (score '{OutputColumnName}', answer tokens '{AnswerTokenCountColumnName}', error '{ErrorColumnName}').",
+                [nameof(OutputColumnName), nameof(AnswerTokenCountColumnName), nameof(ErrorColumnName)]);
+        if (!string.IsNullOrEmpty(PromptColumnName) && PromptColumnName == ResponseColumnName)
+            yield return new ValidationResult($"The prompt and response columns must differ (both are '{PromptColumnName}').",
+                [nameof(PromptColumnName), nameof(ResponseColumnName)]);
+        if (!string.IsNullOrEmpty(Template) && TemplateError() is { } error)
+            yield return new ValidationResult(error, [nameof(Template)]);
+    }
+
+    /// <summary>The template for these columns.</summary>
+    internal IPromptTemplate CreateTemplate()
+    {
+        if (Template.Equals(PromptTemplates.ChatName, StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException("The 'chat' template needs a message list; in ML.NET give the prompt and response as two text columns (template 'raw').", nameof(Template));
+        if (PromptTemplates.Names.Contains(Template.ToLowerInvariant()))
+            return PromptTemplates.Create(Template, new TemplateOptions { PromptField = PromptColumnName, ResponseField = ResponseColumnName });
+        return PromptTemplates.Resolve(Template);
+    }
+
+    string? TemplateError()
+    {
+        try
+        {
+            CreateTemplate();
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return "Template: " + ex.Message;
+        }
+        catch (IOException ex)
+        {
+            return "Template: " + ex.Message;
+        }
+    }
+}
