@@ -23,6 +23,9 @@ public sealed class GradSentryScan : ToolTask
 {
     const int OutputTailLines = 20;
 
+    /// <summary>The SARIF file the tool's <c>--report DIR</c> writes.</summary>
+    const string ReportSarifName = "gradsentry.sarif";
+
     readonly List<string> _outputTail = [];
     readonly List<ITaskItem> _filesWritten = [];
     ToolCommand? _command;
@@ -60,7 +63,7 @@ public sealed class GradSentryScan : ToolTask
     [Required]
     public string ReportDirectory { get; set; } = "";
 
-    /// <summary>The SARIF log to write, like Roslyn's <c>ErrorLog</c>; empty puts it in <see cref="ReportDirectory"/>.</summary>
+    /// <summary>The SARIF log to write, like Roslyn's <c>ErrorLog</c>; empty leaves only the one in <see cref="ReportDirectory"/>.</summary>
     public string? ErrorLog { get; set; }
 
     /// <summary>Where to write the rows that pass, for items without <c>FilteredOutput</c> metadata; empty for none.</summary>
@@ -111,8 +114,8 @@ public sealed class GradSentryScan : ToolTask
             passed &= ran;
             AddFilesWritten(group);
             Log.LogMessage(
-                MessageImportance.High,
-                "GradSentry: scanned {0} with model {1}: {2} (exit code {3}); reports in {4}",
+                MessageImportance.Normal,
+                "GradSentry scanned {0} with model {1}: {2} (exit code {3}); reports in {4}",
                 string.Join(", ", group.Datasets.Select(Path.GetFileName)),
                 group.Model,
                 ran && _errorsThisRun == 0 ? "passed" : "failed",
@@ -213,8 +216,13 @@ public sealed class GradSentryScan : ToolTask
             var suffix = grouped.Count == 1 ? "" : (i + 1).ToString(CultureInfo.InvariantCulture);
             var reportDirectory = Path.GetFullPath(suffix.Length == 0 ? ReportDirectory : Path.Combine(ReportDirectory, suffix));
             var errorLog = string.IsNullOrWhiteSpace(ErrorLog)
-                ? Path.Combine(reportDirectory, "gradsentry.sarif")
+                ? ""
                 : Path.GetFullPath(suffix.Length == 0 ? ErrorLog : Path.ChangeExtension(ErrorLog, suffix + Path.GetExtension(ErrorLog)));
+            if (string.Equals(errorLog, Path.Combine(reportDirectory, ReportSarifName), StringComparison.Ordinal))
+            {
+                // --report writes that very file already.
+                errorLog = "";
+            }
             groups.Add(new ScanGroup(
                 [.. grouped[i].Select(k => k.Item.GetMetadata("FullPath"))],
                 first.Model,
@@ -253,7 +261,15 @@ public sealed class GradSentryScan : ToolTask
             args.AddRange(["--filtered-output", group.FilteredOutput]);
         }
 
-        args.AddRange(["--format", "msbuild", "--format", "sarif", "--report", group.ReportDirectory]);
+        // msbuild lines go to standard output; the SARIF log to its own file (--output takes the one non-msbuild
+        // format); --report writes every format, SARIF included, into the report directory.
+        args.AddRange(["--format", "msbuild"]);
+        if (group.ErrorLog.Length > 0)
+        {
+            args.AddRange(["--format", "sarif", "--output", group.ErrorLog]);
+        }
+
+        args.AddRange(["--report", group.ReportDirectory]);
         args.AddRange(Build.ToolCommand.Split(ScanArguments) ?? []);
         return args;
     }
@@ -311,7 +327,9 @@ public sealed class GradSentryScan : ToolTask
                 }
             }
 
-            base.LogEventsFromTextOutput(singleLine, messageImportance);
+            // The tool's one-line outcome ("GradSentry: 200 rows, ... gate passed.") is worth seeing at minimal verbosity.
+            var importance = singleLine.StartsWith("GradSentry: ", StringComparison.Ordinal) ? MessageImportance.High : messageImportance;
+            base.LogEventsFromTextOutput(singleLine, importance);
             return;
         }
 
@@ -379,7 +397,11 @@ public sealed class GradSentryScan : ToolTask
 
     void AddFilesWritten(ScanGroup group)
     {
-        _filesWritten.Add(new TaskItem(group.ErrorLog));
+        if (group.ErrorLog.Length > 0)
+        {
+            _filesWritten.Add(new TaskItem(group.ErrorLog));
+        }
+
         if (group.FilteredOutput.Length > 0)
         {
             _filesWritten.Add(new TaskItem(group.FilteredOutput));

@@ -198,7 +198,8 @@ public sealed class GradSentryScanTests : IDisposable
         task.Template = "alpaca";
         task.Baseline = _work.File("base line.json");
         task.FilteredOutput = _work.File("out/clean.jsonl");
-        task.ScanArguments = "--device cpu --cache-dir \"/tmp/a b\"";
+        task.ErrorLog = _work.File("logs/scan.sarif");
+        task.ScanArguments = "--device cpu --cache \"/tmp/a b\"";
 
         Assert.True(task.Execute(), _engine.Log);
 
@@ -211,9 +212,44 @@ public sealed class GradSentryScanTests : IDisposable
              "--template", "alpaca",
              "--baseline", _work.File("base line.json"),
              "--filtered-output", _work.File("out/clean.jsonl"),
-             "--format", "msbuild", "--format", "sarif", "--report", _work.File("report"),
-             "--device", "cpu", "--cache-dir", "/tmp/a b"],
+             "--format", "msbuild", "--format", "sarif", "--output", _work.File("logs/scan.sarif"),
+             "--report", _work.File("report"),
+             "--device", "cpu", "--cache", "/tmp/a b"],
             args);
+    }
+
+    [Fact]
+    public void WithoutAnErrorLogOnlyMsbuildLinesAreAskedForBesideTheReportDirectory()
+    {
+        var task = Task(0);
+
+        Assert.True(task.Execute(), _engine.Log);
+
+        var args = Assert.Single(_tool.Runs());
+        Assert.DoesNotContain("sarif", args);
+        Assert.DoesNotContain("--output", args);
+        Assert.Equal(["--format", "msbuild", "--report", _work.File("report")], args[^4..]);
+    }
+
+    [Fact]
+    public void AnErrorLogThatIsTheReportsOwnSarifFileIsNotWrittenTwice()
+    {
+        var task = Task(0);
+        task.ErrorLog = Path.Combine(_work.File("report"), "gradsentry.sarif");
+
+        Assert.True(task.Execute(), _engine.Log);
+
+        Assert.DoesNotContain("--output", Assert.Single(_tool.Runs()));
+    }
+
+    [Fact]
+    public void TheToolsSummaryLineIsShownAtMinimalVerbosity()
+    {
+        var task = Task(0, "GradSentry: 20 rows, 20 scored, 0 suspect (0.00 %, limit 0.00 %), 0 baselined, threshold 0.7000 (fixed): gate passed.\n");
+
+        Assert.True(task.Execute(), _engine.Log);
+
+        Assert.Contains(_engine.Messages, m => m.Importance == MessageImportance.High && m.Message!.StartsWith("GradSentry: 20 rows", StringComparison.Ordinal));
     }
 
     [Fact]
