@@ -11,4 +11,10 @@ public enum DatasetFormat
 
     /// <summary>Tab-separated values with a header row, the same quoting as CSV (<c>.tsv</c>).</summary>
     Tsv = 2,
+
+    /// <summary>
+    /// Apache Parquet (<c>.parquet</c>), flat or nested columns. A row's "line" is its 1-based row number in the file,
+    /// and its raw text is the row as a JSON object (fields in schema order).
+    /// </summary>
+    Parquet = 3,
 }

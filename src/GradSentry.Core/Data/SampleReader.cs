@@ -5,7 +5,7 @@ namespace GradSentry.Data;
 
 /// <summary>
 /// Streams <see cref="SampleRow"/>s from JSON Lines, CSV and TSV files with constant memory (one line or record at a
-/// time; nothing is loaded whole). Files are UTF-8 (a byte-order mark is accepted and skipped), lines end in LF or
+/// time; nothing is loaded whole), and from Parquet files one row group at a time. Files are UTF-8 (a byte-order mark is accepted and skipped), lines end in LF or
 /// CRLF. Every problem is a <see cref="DatasetException"/> naming the file, line and the fix.
 /// </summary>
 /// <remarks>
@@ -16,6 +16,7 @@ namespace GradSentry.Data;
 /// <item>A blank line is an error unless <see cref="ReaderOptions.SkipBlankLines"/> is set.</item>
 /// <item>A file with no data rows (empty, or a header only) is an error.</item>
 /// <item>Rows are numbered from 0 in each file; lines are physical lines from 1 (a header is line 1, not a row).</item>
+/// <item>Parquet: every row is a record whose fields are the columns (see <see cref="ParquetRows"/>); its line is its row number + 1.</item>
 /// </list>
 /// Missing files and unknown extensions are reported when <see cref="Read(IEnumerable{string}, ReaderOptions?)"/> is called; everything
 /// else lazily: files are opened, and errors raised, as rows are enumerated. The input files are only ever opened for reading.
@@ -37,7 +38,7 @@ public static class SampleReader
         {
             if (string.IsNullOrEmpty(file)) throw new ArgumentException("A dataset path is empty.", nameof(files));
             if (Directory.Exists(file))
-                throw new DatasetException(file, 0, null, "this is a directory, not a dataset file.", "Name the .jsonl, .csv or .tsv file(s) inside it.");
+                throw new DatasetException(file, 0, null, "this is a directory, not a dataset file.", "Name the .jsonl, .csv, .tsv or .parquet file(s) inside it.");
             if (!File.Exists(file))
                 throw new DatasetException(file, 0, null, "the dataset file does not exist.", "Check the path (relative paths start at the current directory).");
             plan.Add((file, options.Format ?? DetectFormat(file)));
@@ -52,7 +53,7 @@ public static class SampleReader
     /// cannot be opened or is invalid.</exception>
     public static IEnumerable<SampleRow> Read(string file, ReaderOptions? options = null) => Read([file], options);
 
-    /// <summary>The format implied by the extension: <c>.jsonl</c>, <c>.ndjson</c>, <c>.json</c> → JSON Lines; <c>.csv</c>; <c>.tsv</c>, <c>.tab</c> (case-insensitive).</summary>
+    /// <summary>The format implied by the extension: <c>.jsonl</c>, <c>.ndjson</c>, <c>.json</c> → JSON Lines; <c>.csv</c>; <c>.tsv</c>, <c>.tab</c>; <c>.parquet</c> (case-insensitive).</summary>
     /// <exception cref="DatasetException">Any other extension (the message says how to name the format).</exception>
     public static DatasetFormat DetectFormat(string path)
     {
@@ -63,13 +64,14 @@ public static class SampleReader
             ".jsonl" or ".ndjson" or ".json" => DatasetFormat.JsonLines,
             ".csv" => DatasetFormat.Csv,
             ".tsv" or ".tab" => DatasetFormat.Tsv,
+            ".parquet" => DatasetFormat.Parquet,
             _ => throw new DatasetException(path, 0, null,
                 extension.Length == 0 ? "the file name has no extension, so its format is unknown." : $"the extension '{extension}' does not tell the format.",
-                "Name the file .jsonl, .csv or .tsv, or give the format explicitly (ReaderOptions.Format / --format jsonl|csv|tsv)."),
+                "Name the file .jsonl, .csv, .tsv or .parquet, or give the format explicitly (ReaderOptions.Format / --input-format jsonl|csv|tsv|parquet)."),
         };
     }
 
-    /// <summary>Parses a format name: <c>jsonl</c>, <c>json</c>, <c>ndjson</c>, <c>csv</c>, <c>tsv</c> (case-insensitive).</summary>
+    /// <summary>Parses a format name: <c>jsonl</c>, <c>json</c>, <c>ndjson</c>, <c>csv</c>, <c>tsv</c>, <c>parquet</c> (case-insensitive).</summary>
     /// <exception cref="FormatException">Any other name.</exception>
     public static DatasetFormat ParseFormat(string name)
     {
@@ -79,7 +81,8 @@ public static class SampleReader
             "jsonl" or "json" or "ndjson" => DatasetFormat.JsonLines,
             "csv" => DatasetFormat.Csv,
             "tsv" => DatasetFormat.Tsv,
-            _ => throw new FormatException($"Unknown dataset format '{name}'; use jsonl, csv or tsv."),
+            "parquet" => DatasetFormat.Parquet,
+            _ => throw new FormatException($"Unknown dataset format '{name}'; use jsonl, csv, tsv or parquet."),
         };
     }
 
@@ -98,9 +101,12 @@ public static class SampleReader
     {
         foreach (var (file, format) in plan)
         {
-            var rows = format == DatasetFormat.JsonLines
-                ? ReadJsonLines(file, options)
-                : ReadDelimited(file, format == DatasetFormat.Csv ? ',' : '\t', options);
+            var rows = format switch
+            {
+                DatasetFormat.JsonLines => ReadJsonLines(file, options),
+                DatasetFormat.Parquet => ReadParquet(file, options),
+                _ => ReadDelimited(file, format == DatasetFormat.Csv ? ',' : '\t', options),
+            };
             foreach (var row in rows) yield return row;
         }
     }
@@ -185,6 +191,23 @@ public static class SampleReader
             row++;
         }
         if (row == 0) throw NoRows(file, "the file has a header but no rows.");
+    }
+
+    static IEnumerable<SampleRow> ReadParquet(string file, ReaderOptions options)
+    {
+        long row = 0;
+        foreach (var (json, text) in ParquetRows.Read(file))
+        {
+            SampleRow sample;
+            using (json)
+            {
+                var record = DataRecord.FromJson(file, row, row + 1, json.RootElement);
+                sample = Build(record, text, options.Template);
+            }
+            yield return sample;
+            row++;
+        }
+        if (row == 0) throw NoRows(file, "the Parquet file has no rows.");
     }
 
     static SampleRow Build(DataRecord record, string raw, IPromptTemplate template)

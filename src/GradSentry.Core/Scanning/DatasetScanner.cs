@@ -10,66 +10,170 @@ namespace GradSentry.Scanning;
 
 /// <summary>
 /// Reads dataset files, scores every row, fits the threshold on all scores and decides. The one
-/// orchestration the CLI, the lab and the build gate share.
+/// orchestration the CLI, the lab and the build gate share. Scoring (<see cref="Score"/>) and deciding
+/// (<see cref="Decide"/>) are separate steps so that a scan can be split into shards and merged.
 /// </summary>
 public static class DatasetScanner
 {
-    /// <summary>Scans <paramref name="files"/> with <paramref name="options"/>.</summary>
+    /// <summary>Scans <paramref name="files"/> with <paramref name="options"/>: <see cref="Score"/> then <see cref="Decide"/>.</summary>
     /// <exception cref="DatasetException">A file is missing or malformed (message names file and line); nothing was decided.</exception>
     /// <exception cref="IOException">The model cannot be loaded (message names file and tensor).</exception>
-    /// <exception cref="ArgumentException">An impossible option.</exception>
+    /// <exception cref="ArgumentException">An impossible option, or <see cref="ScanOptions.Shard"/> is set (a shard cannot be decided alone).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; rows already probed are in the cache.</exception>
     public static ScanResult Run(IReadOnlyList<string> files, ScanOptions options, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Shard is { Count: > 1 })
+            throw new ArgumentException("a sharded scan has no threshold of its own: score the shards with Score and merge them with Combine and Decide.", nameof(options));
+        return Decide(Score(files, options, progress, cancellationToken));
+    }
+
+    /// <summary>
+    /// Reads every row of <paramref name="files"/> and scores those of <see cref="ScanOptions.Shard"/> (all when null).
+    /// No threshold is fitted.
+    /// </summary>
+    /// <exception cref="DatasetException">A file is missing or malformed (message names file and line).</exception>
+    /// <exception cref="ModelLoadException">The model cannot be loaded (the message names the file and tensor).</exception>
+    /// <exception cref="ArgumentException">An impossible option.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; rows already probed are in the cache.</exception>
+    public static ScoredDataset Score(IReadOnlyList<string> files, ScanOptions options, IProgress<ScanProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(options);
-        if (files.Count == 0) throw new ArgumentException("no dataset files were given.", nameof(files));
-        if (!(options.MaxPoisonFraction is >= 0 and <= 1))
-            throw new ArgumentException($"max poison fraction must be in [0, 1] (got {options.MaxPoisonFraction}).", nameof(options));
-        var rule = ThresholdRule.Parse(options.Threshold);
-        options.Scoring.Validate();
+        Validate(files, options);
 
-        using var model = GradSentryModel.Load(options.ModelDirectory, options.Device, options.DType, options.AdapterDirectory);
+        using var model = LoadModel(options);
         using var cache = options.CacheDirectory is null ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
         using var scorer = model.CreateScorer(options.Scoring, options.MaxLength, cache);
 
-        var located = new List<(string File, long Row, long Line, string Hash)>();
+        var shard = options.Shard;
+        var located = new Dictionary<long, (string File, long Row, long Line, string Hash, string Prompt, string Response)>();
         var suspects = new TopSuspectSet(options.TopSuspects);
-        var texts = new Dictionary<long, (string Prompt, string Response)>();
         var clock = Stopwatch.StartNew();
         var total = CountRowsCheaply(files);
-        var inputs = SampleReader.Read(files, options.Reader).Select(row =>
-        {
-            var id = located.Count;
-            located.Add((row.File, row.Row, row.Line, HashRow(row.RawLine)));
-            texts[id] = (row.Prompt, row.Response);
-            return new ScoringInput(id, row.Prompt, row.Response);
-        });
+        if (shard is not null && total is { } t) total = (t + shard.Count - 1 - shard.Index) / shard.Count;
+        long globalRows = 0;
+        var inputs = SampleReader.Read(files, options.Reader).Select(row => (Row: row, Index: globalRows++))
+            .Where(x => shard is null || shard.Contains(x.Index))
+            .Select(x =>
+            {
+                located[x.Index] = (x.Row.File, x.Row.Row, x.Row.Line, HashRow(x.Row.RawLine), x.Row.Prompt, x.Row.Response);
+                return new ScoringInput(x.Index, x.Row.Prompt, x.Row.Response);
+            });
 
-        var scores = new List<SampleScore>();
+        var rows = new List<ScoredRow>();
         foreach (var score in scorer.Score(inputs, cancellationToken))
         {
-            scores.Add(score);
-            var (prompt, response) = texts[score.Id];
-            texts.Remove(score.Id);
-            if (score.IsScored) suspects.Offer(score, located[(int)score.Id].File, located[(int)score.Id].Line, prompt, response);
-            if (scores.Count % 64 == 0) progress?.Report(new ScanProgress(scores.Count, total, clock.Elapsed));
+            var at = located[score.Id];
+            located.Remove(score.Id);
+            rows.Add(new ScoredRow(score.Id, at.File, at.Row, at.Line, at.Hash, score));
+            if (score.IsScored) suspects.Offer(score, at.File, at.Line, at.Prompt, at.Response);
+            if (rows.Count % 64 == 0) progress?.Report(new ScanProgress(rows.Count, total, clock.Elapsed));
         }
-        progress?.Report(new ScanProgress(scores.Count, scores.Count, clock.Elapsed));
-        if (scores.Count == 0) throw new DatasetException(files[0], 0, null, "the dataset has no rows to score.", "add rows, or check the file is the one you meant.");
+        // Rows after the last one of this shard are read too: the total must count them all.
+        progress?.Report(new ScanProgress(rows.Count, rows.Count, clock.Elapsed));
+        if (globalRows == 0) throw new DatasetException(files[0], 0, null, "the dataset has no rows to score.", "add rows, or check the file is the one you meant.");
 
+        return new ScoredDataset(files.ToList(), model.Directory,
+            model.ContentHash(options.CacheDirectory is null ? null : Path.Combine(options.CacheDirectory, "file-hashes.json")),
+            scorer.Probe.Name, options, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows);
+    }
+
+    /// <summary>
+    /// Combines the scores of shards that together cover every row exactly once into one dataset, in global order.
+    /// The result decides exactly as an unsharded scan of the same files and options.
+    /// </summary>
+    /// <exception cref="ArgumentException">The parts disagree on files, model or scoring options, or do not cover every row exactly once (the message says which).</exception>
+    public static ScoredDataset Combine(IReadOnlyList<ScoredDataset> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("no shard results were given.", nameof(parts));
+        var first = parts[0];
+        foreach (var part in parts.Skip(1))
+        {
+            if (!part.Files.SequenceEqual(first.Files, StringComparer.Ordinal))
+                throw new ArgumentException($"the shards scanned different files ({string.Join(", ", first.Files)} vs {string.Join(", ", part.Files)}).", nameof(parts));
+            if (part.ModelHash != first.ModelHash)
+                throw new ArgumentException($"the shards used different models ({first.ModelDirectory} {first.ModelHash[..12]} vs {part.ModelDirectory} {part.ModelHash[..12]}).", nameof(parts));
+            if (part.ProbeName != first.ProbeName || part.Options.Scoring.Probe != first.Options.Scoring.Probe || part.Options.MaxLength != first.Options.MaxLength)
+                throw new ArgumentException("the shards used different scoring options (target, rank, slice or maximum length).", nameof(parts));
+            if (part.TotalRows != first.TotalRows)
+                throw new ArgumentException($"the shards read different row counts ({first.TotalRows} vs {part.TotalRows}); the data changed between shards.", nameof(parts));
+        }
+        var rows = new ScoredRow?[first.TotalRows];
+        foreach (var part in parts)
+            foreach (var row in part.Rows)
+            {
+                if (row.GlobalIndex < 0 || row.GlobalIndex >= rows.Length)
+                    throw new ArgumentException($"a shard holds row {row.GlobalIndex}, outside the dataset's {rows.Length} rows.", nameof(parts));
+                if (rows[row.GlobalIndex] is not null)
+                    throw new ArgumentException($"row {row.GlobalIndex} ({row.File} line {row.Line}) is in more than one shard; give each shard once.", nameof(parts));
+                rows[row.GlobalIndex] = row;
+            }
+        var missing = Array.FindIndex(rows, r => r is null);
+        if (missing >= 0)
+            throw new ArgumentException($"row {missing} is in no shard ({rows.Count(r => r is null)} rows missing); give every shard's result.", nameof(parts));
+        var suspects = parts.SelectMany(p => p.TopSuspects)
+            .OrderByDescending(s => s.Text.Score).ThenBy(s => s.GlobalIndex)
+            .Take(first.Options.TopSuspects).ToList();
+        return first with
+        {
+            Options = first.Options with { Shard = null },
+            Rows = rows!,
+            TopSuspects = suspects,
+            Elapsed = TimeSpan.FromTicks(parts.Max(p => p.Elapsed.Ticks)),
+            RowsFromCache = parts.Sum(p => p.RowsFromCache),
+        };
+    }
+
+    /// <summary>Fits the threshold on every score of <paramref name="scored"/> and decides each row and the gate.</summary>
+    /// <exception cref="ArgumentException">The dataset is one shard of several (merge the shards first).</exception>
+    public static ScanResult Decide(ScoredDataset scored)
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        if (scored.Rows.Count != scored.TotalRows)
+            throw new ArgumentException($"only {scored.Rows.Count} of {scored.TotalRows} rows are scored (one shard); combine all shards before deciding.", nameof(scored));
+        var options = scored.Options;
+        var rule = ThresholdRule.Parse(options.Threshold);
+        var scores = scored.Rows.Select(r => r.Score).ToList();
         var (summary, verdicts) = DatasetSummary.Decide(scores, rule, options.Scoring.Probe.Rank);
         var rows = new ScanRow[scores.Count];
         for (var i = 0; i < rows.Length; i++)
-            rows[i] = new ScanRow(located[i].File, located[i].Row, located[i].Line, located[i].Hash, scores[i], verdicts[i]);
+        {
+            var r = scored.Rows[i];
+            rows[i] = new ScanRow(r.File, r.Row, r.Line, r.RowHash, r.Score, verdicts[i]);
+        }
         var passed = summary.Failed == 0 && summary.Passes(options.MaxPoisonFraction);
-        return new ScanResult(files.ToList(), model.Directory, model.ContentHash(options.CacheDirectory is null ? null : Path.Combine(options.CacheDirectory, "file-hashes.json")),
-            scorer.Probe.Name, options, summary, rows, suspects.HighestFirst(), passed, clock.Elapsed, scorer.CachedRows);
+        return new ScanResult(scored.Files, scored.ModelDirectory, scored.ModelHash, scored.ProbeName, options, summary, rows,
+            scored.TopSuspects.Select(s => s.Text).ToList(), passed, scored.Elapsed, scored.RowsFromCache);
     }
 
     /// <summary>SHA-256 (hex, lower case) of a row's raw text.</summary>
     public static string HashRow(string rawLine) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rawLine ?? string.Empty)));
+
+    static GradSentryModel LoadModel(ScanOptions options)
+    {
+        try
+        {
+            return GradSentryModel.Load(options.ModelDirectory, options.Device, options.DType, options.AdapterDirectory);
+        }
+        catch (Exception ex) when (ex is (IOException and not DatasetException) or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            throw new ModelLoadException(options.ModelDirectory, ex.Message, ex);
+        }
+    }
+
+    static void Validate(IReadOnlyList<string> files, ScanOptions options)
+    {
+        if (files.Count == 0) throw new ArgumentException("no dataset files were given.", nameof(files));
+        if (!(options.MaxPoisonFraction is >= 0 and <= 1))
+            throw new ArgumentException($"max poison fraction must be in [0, 1] (got {options.MaxPoisonFraction}).", nameof(options));
+        if (options.Shard is { } s && !(s.Count >= 1 && s.Index >= 0 && s.Index < s.Count))
+            throw new ArgumentException($"shard {s.Index}/{s.Count} is impossible; use {ScanShard.Syntax}.", nameof(options));
+        ThresholdRule.Parse(options.Threshold);
+        options.Scoring.Validate();
+    }
 
     /// <summary>Physical lines in the files: an upper bound on rows, good enough for an ETA.</summary>
     static long? CountRowsCheaply(IReadOnlyList<string> files)
@@ -99,21 +203,21 @@ public static class DatasetScanner
     /// <summary>Keeps the N highest scores with their text (ties: earlier row first), in bounded memory.</summary>
     sealed class TopSuspectSet(int capacity)
     {
-        readonly PriorityQueue<SuspectText, (double Score, long Id)> _heap = new(Comparer<(double Score, long Id)>.Create(
+        readonly PriorityQueue<RankedSuspect, (double Score, long Id)> _heap = new(Comparer<(double Score, long Id)>.Create(
             (a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : b.Id.CompareTo(a.Id)));
 
         public void Offer(SampleScore score, string file, long line, string prompt, string response)
         {
             if (capacity <= 0) return;
             var key = (score.Score, score.Id);
-            var item = new SuspectText(file, line, score.Score, score.AnswerTokens, prompt, response);
+            var item = new RankedSuspect(score.Id, new SuspectText(file, line, score.Score, score.AnswerTokens, prompt, response));
             if (_heap.Count < capacity) _heap.Enqueue(item, key);
             else _heap.EnqueueDequeue(item, key);
         }
 
-        public List<SuspectText> HighestFirst()
+        public List<RankedSuspect> HighestFirst()
         {
-            var list = new List<SuspectText>();
+            var list = new List<RankedSuspect>();
             while (_heap.Count > 0) list.Add(_heap.Dequeue());
             list.Reverse();
             return list;

@@ -41,6 +41,10 @@ public sealed record ScanOptions
     /// <summary>Score cache directory, or null for none.</summary>
     public string? CacheDirectory { get; init; }
 
+    /// <summary>Score only one slice of the rows (see <see cref="ScanShard"/>); null scores every row.</summary>
+    /// <value>Default null.</value>
+    public ScanShard? Shard { get; init; }
+
     /// <summary>How many of the highest-scoring rows keep their text for reports.</summary>
     /// <value>Default 20.</value>
     public int TopSuspects { get; init; } = 20;

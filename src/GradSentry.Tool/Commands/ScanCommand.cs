@@ -1,0 +1,216 @@
+using System.CommandLine;
+using System.Globalization;
+using GradSentry.Data;
+using GradSentry.Scanning;
+using GradSentry.Scoring;
+using GradSentry.Tool.Baselines;
+using GradSentry.Tool.Reports;
+using GradSentry.Tool.Sharding;
+using GradSentry.Tool.Terminal;
+
+namespace GradSentry.Tool.Commands;
+
+/// <summary><c>dotnet gradsentry scan &lt;DATA...&gt; [options]</c>: score every row, fit the threshold, gate, report.</summary>
+public sealed class ScanCommand
+{
+    /// <summary>The score kinds <c>--score</c> knows; only <c>reference</c> is available so far.</summary>
+    public static readonly IReadOnlyList<string> ScoreKinds = ["reference", "length-controlled"];
+
+    readonly Argument<string[]> _data = new("DATA")
+    {
+        Description = "Dataset files: JSON Lines (.jsonl), CSV (.csv), TSV (.tsv) or Parquet (.parquet). Several files are scanned as one dataset, each with its own line numbers.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    readonly Option<string> _model = new("--model")
+    {
+        Description = "Hugging Face model directory (config.json, model.safetensors, tokenizer files). Default: the bundled tiny model.",
+        DefaultValueFactory = _ => BundledModel.Path,
+        HelpName = "DIR",
+    };
+
+    readonly Option<string> _target = new("--target")
+    {
+        Description = "Parameter whose per-sample gradient is scored (see 'model info' for the candidates).",
+        DefaultValueFactory = _ => ProbeOptions.LmHead,
+        HelpName = "NAME",
+    };
+
+    readonly Option<int> _rank = new("--rank") { Description = "k: singular values in the entropy.", DefaultValueFactory = _ => 16, HelpName = "K" };
+
+    readonly Option<int> _slice = new("--slice")
+    {
+        Description = "Keep the top-left [rows/N, cols/N] block of a full weight's gradient (1 keeps all).",
+        DefaultValueFactory = _ => 8,
+        HelpName = "N",
+    };
+
+    readonly Option<string> _score = new("--score")
+    {
+        Description = "Score: 'reference' (the paper's normalised spectral entropy). 'length-controlled' arrives with the evaluation lab.",
+        DefaultValueFactory = _ => "reference",
+        HelpName = "reference|length-controlled",
+    };
+
+    readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto", HelpName = "auto|cpu|cuda[:n]" };
+
+    readonly Option<int> _batchSize = new("--batch-size") { Description = "Samples per forward pass.", DefaultValueFactory = _ => 16, HelpName = "N" };
+
+    readonly Option<int?> _maxLength = new("--max-length")
+    {
+        Description = "Maximum tokens per sample (prompt tokens are cut from the left; a response that cannot fit is an error, GS2003). Default: the model's max_position_embeddings.",
+        HelpName = "N",
+    };
+
+    readonly Option<string> _template = new("--template")
+    {
+        Description = "How records become prompt and response: raw (prompt/response fields), alpaca, qa, chat, gradsentry-qa, or a template file.",
+        DefaultValueFactory = _ => PromptTemplates.RawName,
+        HelpName = "raw|alpaca|qa|chat|gradsentry-qa|FILE",
+    };
+
+    readonly Option<string?> _promptField = new("--prompt-field") { Description = "Field holding the prompt (raw), instruction (alpaca) or question (qa).", HelpName = "NAME" };
+
+    readonly Option<string?> _responseField = new("--response-field") { Description = "Field holding the response (raw), output (alpaca) or answer (qa).", HelpName = "NAME" };
+
+    readonly Option<string?> _inputFormat = new("--input-format")
+    {
+        Description = "Dataset format when the extension does not tell: jsonl, csv, tsv or parquet.",
+        HelpName = "jsonl|csv|tsv|parquet",
+    };
+
+    readonly Option<string?> _cache = new("--cache")
+    {
+        Description = "Score cache folder: unchanged rows are not scored again, and a scan that was stopped (Ctrl+C, kill) resumes.",
+        HelpName = "DIR",
+    };
+
+    readonly Option<string?> _shard = new("--shard")
+    {
+        Description = "Score only rows whose global index % n == i and write a shard result (JSON, raw scores, no threshold) to --output; combine shards with 'merge'.",
+        HelpName = "i/n",
+    };
+
+    readonly ReportOptionSet _report = new();
+
+    /// <summary>Builds the command.</summary>
+    public Command Create()
+    {
+        var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
+        command.Arguments.Add(_data);
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _batchSize, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard })
+            command.Options.Add(option);
+        _report.AddTo(command);
+        _score.AcceptOnlyFromAmong([.. ScoreKinds]);
+        _inputFormat.AcceptOnlyFromAmong("jsonl", "csv", "tsv", "parquet");
+        command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() => RunAsync(parse, cancellationToken)));
+        return command;
+    }
+
+    async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var files = parse.GetValue(_data) ?? [];
+        var score = parse.GetValue(_score)!;
+        if (score != "reference")
+            throw new UsageException($"--score {score} is not available yet: the length-controlled score arrives with the evaluation lab. Use --score reference (the default).");
+        var request = _report.Read(parse);
+        var shard = parse.GetValue(_shard) is { } shardText ? ParseShard(shardText) : null;
+        var inputFormat = parse.GetValue(_inputFormat) is { } f ? SampleReader.ParseFormat(f) : (DatasetFormat?)null;
+        var template = ResolveTemplate(parse.GetValue(_template)!, parse.GetValue(_promptField), parse.GetValue(_responseField));
+        var options = new ScanOptions
+        {
+            ModelDirectory = parse.GetValue(_model)!,
+            Device = parse.GetValue(_device)!,
+            MaxLength = parse.GetValue(_maxLength),
+            Threshold = parse.GetValue(_report.Threshold)!,
+            MaxPoisonFraction = parse.GetValue(_report.MaxPoisonFraction),
+            CacheDirectory = parse.GetValue(_cache),
+            Shard = shard,
+            Reader = new ReaderOptions { Format = inputFormat, Template = template },
+            Scoring = new ScoringOptions
+            {
+                BatchSize = parse.GetValue(_batchSize),
+                Probe = new ProbeOptions { TargetParameter = parse.GetValue(_target)!, Rank = parse.GetValue(_rank), SliceFactor = parse.GetValue(_slice) },
+            },
+        };
+        var reportOptions = new ReportOptions
+        {
+            Model = options.ModelDirectory,
+            Target = options.Scoring.Probe.TargetParameter,
+            Rank = options.Scoring.Probe.Rank,
+            Slice = options.Scoring.Probe.SliceFactor,
+            Score = score,
+            Threshold = options.Threshold,
+            MaxPoisonFraction = options.MaxPoisonFraction,
+            Device = options.Device,
+            BatchSize = options.Scoring.BatchSize,
+            MaxLength = options.MaxLength,
+            Template = parse.GetValue(_template)!,
+            PromptField = parse.GetValue(_promptField),
+            ResponseField = parse.GetValue(_responseField),
+            Baseline = request.Baseline,
+        };
+
+        // Everything that can be checked without the model is checked before it is loaded.
+        try
+        {
+            options.Scoring.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException(ex.Message, ex);
+        }
+        if (options.MaxLength is < 2) throw new UsageException("--max-length must be at least 2.");
+        if (shard is not null)
+        {
+            if (request.Output is null) throw new UsageException("--shard writes a shard result: give its file with --output (merge the shards with 'dotnet gradsentry merge').");
+            if (request.ReportDirectory is not null || request.FilteredOutput is not null || request.Baseline is not null || parse.GetValue(_report.Format) is { Length: > 0 })
+                throw new UsageException("--shard writes only the raw scores (--output FILE); --format, --report, --filtered-output and --baseline belong to 'merge'.");
+            Output.AtomicFile.CheckDestination(request.Output);
+        }
+        else
+        {
+            request.CheckDestinations();
+        }
+        var baseline = request.Baseline is null ? null : BaselineFile.Load(request.Baseline);
+        _ = SampleReader.Read(files, options.Reader); // missing files and unknown extensions fail here, before the model loads
+
+        var title = shard is null ? "scan" : $"scan shard {shard}";
+        var scored = await ProgressDisplay.RunAsync(title, progress => DatasetScanner.Score(files, options, progress, cancellationToken), cancellationToken).ConfigureAwait(false);
+        if (shard is not null)
+        {
+            var result = new ShardResult(scored, reportOptions);
+            Output.AtomicFile.Write(request.Output!, result.Write);
+            ConsoleStreams.ErrorLine(string.Create(CultureInfo.InvariantCulture,
+                $"shard {shard}: scored {scored.Rows.Count} of {scored.TotalRows} rows into {request.Output}; combine all {shard.Count} shards with 'dotnet gradsentry merge'."));
+            return scored.Rows.Any(r => !r.Score.IsScored) ? ExitCodes.UsageOrInputError : ExitCodes.Passed;
+        }
+        var report = new ScanReport(DatasetScanner.Decide(scored), reportOptions, baseline);
+        return ReportEmitter.Emit(report, request, inputFormat);
+    }
+
+    static ScanShard ParseShard(string text)
+    {
+        try
+        {
+            return ScanShard.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException("--shard: " + ex.Message, ex);
+        }
+    }
+
+    static IPromptTemplate ResolveTemplate(string name, string? promptField, string? responseField)
+    {
+        var fields = promptField is null && responseField is null ? null : new TemplateOptions { PromptField = promptField, ResponseField = responseField };
+        try
+        {
+            return PromptTemplates.Resolve(name, fields);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException("--template: " + ex.Message, ex);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using GradSentry.Tool.Reports;
+
+namespace GradSentry.Tool.Formatters;
+
+/// <summary>One CSV line per row (RFC 4180 quoting, invariant numbers), for spreadsheets and pandas.</summary>
+public sealed class CsvFormatter : IReportFormatter
+{
+    /// <summary>The header, in column order.</summary>
+    public static readonly IReadOnlyList<string> Columns =
+        ["file", "row", "line", "GradientSpectralEntropy", "answerTokens", "IsSuspect", "flagged", "baselined", "failed", "loss", "gradientNorm", "promptTokensDropped", "rowHash", "reason"];
+
+    /// <inheritdoc />
+    public string Name => "csv";
+
+    /// <inheritdoc />
+    public string FileName => "gradsentry.csv";
+
+    /// <inheritdoc />
+    public void Write(ScanReport report, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        using var writer = Utf8.Writer(output);
+        writer.WriteLine(string.Join(',', Columns));
+        var rows = report.Result.Rows;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            string[] cells =
+            [
+                row.File,
+                Invariant(row.Row),
+                Invariant(row.Line),
+                Number(row.Score.Score),
+                Invariant(row.Score.AnswerTokens),
+                Bool(report.IsSuspect(i)),
+                Bool(row.Verdict.Flagged),
+                Bool(report.IsBaselined(i)),
+                Bool(row.Verdict.Failed),
+                Number(row.Score.Loss),
+                Number(row.Score.GradientNorm),
+                Invariant(row.Score.PromptTokensDropped),
+                row.RowHash,
+                row.Verdict.Reason,
+            ];
+            writer.WriteLine(string.Join(',', cells.Select(Quote)));
+        }
+    }
+
+    /// <summary>Quotes a cell when it holds a comma, quote, line break or leading/trailing blank.</summary>
+    public static string Quote(string cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        var needs = cell.AsSpan().IndexOfAny(",\"\r\n") >= 0 || (cell.Length > 0 && (char.IsWhiteSpace(cell[0]) || char.IsWhiteSpace(cell[^1])));
+        return needs ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
+    }
+
+    static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    static string Bool(bool value) => value ? "true" : "false";
+
+    static string Number(double value) => double.IsFinite(value) ? value.ToString("R", CultureInfo.InvariantCulture) : "";
+}

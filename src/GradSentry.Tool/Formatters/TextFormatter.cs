@@ -1,0 +1,58 @@
+using System.Globalization;
+using GradSentry.Tool.Reports;
+
+namespace GradSentry.Tool.Formatters;
+
+/// <summary>A short human-readable summary: outcome, threshold, counts, then the suspect rows.</summary>
+public sealed class TextFormatter : IReportFormatter
+{
+    /// <summary>Suspect rows listed before the list is cut (the other formats list all).</summary>
+    public const int MaxListed = 50;
+
+    /// <inheritdoc />
+    public string Name => "text";
+
+    /// <inheritdoc />
+    public string FileName => "gradsentry.txt";
+
+    /// <inheritdoc />
+    public void Write(ScanReport report, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var r = report.Result;
+        var s = r.Summary;
+        var inv = CultureInfo.InvariantCulture;
+        using var w = Utf8.Writer(output);
+        w.WriteLine(string.Create(inv, $"GradSentry {ScanReport.ToolVersion}: {(report.Success ? "PASSED" : r.Summary.Failed > 0 ? "ERROR" : "FAILED")}"));
+        w.WriteLine($"  data       {string.Join(", ", r.Files)}");
+        w.WriteLine($"  model      {r.ModelDirectory} ({r.ProbeName}, {report.Options.Target}, sha256 {r.ModelHash[..12]})");
+        w.WriteLine(string.Create(inv, $"  threshold  {s.Threshold.Value:0.0000} ({s.Threshold.Method}; --threshold {report.Options.Threshold})"));
+        w.WriteLine(string.Create(inv, $"  rows       {s.Rows} read, {s.Evaluated} scored, {s.Failed} failed"));
+        w.WriteLine(string.Create(inv, $"  flagged    {s.Flagged} ({s.FlaggedFraction:P2}), {report.Baselined} accepted by the baseline"));
+        w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : "failed")}"));
+        if (report.StaleBaselineEntries.Count > 0)
+            w.WriteLine(string.Create(inv, $"  baseline   {report.StaleBaselineEntries.Count} stale entr{(report.StaleBaselineEntries.Count == 1 ? "y" : "ies")} (GS3001)"));
+        if (report.Suspects.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine("Suspect rows (score > threshold):");
+            foreach (var i in report.Suspects.Take(MaxListed))
+            {
+                var row = r.Rows[i];
+                w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  score {row.Score.Score:0.0000}  {row.Score.AnswerTokens} answer tokens"));
+            }
+            if (report.Suspects.Count > MaxListed)
+                w.WriteLine(string.Create(inv, $"  ... and {report.Suspects.Count - MaxListed} more (see --format json or csv)"));
+        }
+        var failed = r.Rows.Where(x => x.Verdict.Failed).ToList();
+        if (failed.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine("Rows that could not be scored (GS2003):");
+            foreach (var row in failed.Take(MaxListed))
+                w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  {row.Verdict.Reason}"));
+            if (failed.Count > MaxListed)
+                w.WriteLine(string.Create(inv, $"  ... and {failed.Count - MaxListed} more"));
+        }
+    }
+}

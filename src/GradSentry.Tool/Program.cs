@@ -1,0 +1,3 @@
+using GradSentry.Tool;
+
+return await GradSentryCli.InvokeAsync(args).ConfigureAwait(false);

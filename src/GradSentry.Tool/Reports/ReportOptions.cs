@@ -1,0 +1,47 @@
+namespace GradSentry.Tool.Reports;
+
+/// <summary>The options a scan ran with, as reports show them (the user's spelling, not the engine's).</summary>
+public sealed record ReportOptions
+{
+    /// <summary>Model directory as given.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Target parameter.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>k.</summary>
+    public required int Rank { get; init; }
+
+    /// <summary>Slice factor.</summary>
+    public required int Slice { get; init; }
+
+    /// <summary><c>reference</c> (or, later, <c>length-controlled</c>).</summary>
+    public required string Score { get; init; }
+
+    /// <summary>Threshold rule as typed.</summary>
+    public required string Threshold { get; init; }
+
+    /// <summary>Gate limit.</summary>
+    public required double MaxPoisonFraction { get; init; }
+
+    /// <summary>Device as typed.</summary>
+    public required string Device { get; init; }
+
+    /// <summary>Batch size.</summary>
+    public required int BatchSize { get; init; }
+
+    /// <summary>Maximum length, or null for the model's.</summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>Template name or file.</summary>
+    public required string Template { get; init; }
+
+    /// <summary>Prompt field override.</summary>
+    public string? PromptField { get; init; }
+
+    /// <summary>Response field override.</summary>
+    public string? ResponseField { get; init; }
+
+    /// <summary>Baseline file, if any.</summary>
+    public string? Baseline { get; init; }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Reflection;
+using GradSentry.Scanning;
+using GradSentry.Tool.Baselines;
+using GradSentry.Tool.Diagnostics;
+
+namespace GradSentry.Tool.Reports;
+
+/// <summary>
+/// A finished scan as every formatter sees it: the engine's <see cref="ScanResult"/>, the reviewed baseline applied,
+/// the gate decided, and the diagnostics to print.
+/// </summary>
+public sealed class ScanReport
+{
+    readonly Dictionary<int, BaselineEntry> _baselined;
+
+    /// <summary>Builds the report of <paramref name="result"/>, applying <paramref name="baseline"/> when given.</summary>
+    public ScanReport(ScanResult result, ReportOptions options, BaselineFile? baseline = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        Result = result;
+        Options = options;
+        _baselined = [];
+        var stale = new List<BaselineEntry>();
+        if (baseline is not null)
+        {
+            var byHash = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            for (var i = 0; i < result.Rows.Count; i++)
+            {
+                if (!byHash.TryGetValue(result.Rows[i].RowHash, out var list)) byHash[result.Rows[i].RowHash] = list = [];
+                list.Add(i);
+            }
+            foreach (var entry in baseline.Entries)
+            {
+                if (byHash.TryGetValue(entry.RowHash, out var rows))
+                    foreach (var row in rows) _baselined.TryAdd(row, entry);
+                else stale.Add(entry);
+            }
+        }
+        StaleBaselineEntries = stale;
+
+        Suspects = Enumerable.Range(0, result.Rows.Count).Where(i => result.Rows[i].Verdict.Flagged && !_baselined.ContainsKey(i)).ToList();
+        Baselined = result.Rows.Where((r, i) => r.Verdict.Flagged && _baselined.ContainsKey(i)).LongCount();
+        var evaluated = result.Summary.Evaluated;
+        SuspectFraction = evaluated == 0 ? 0 : (double)Suspects.Count / evaluated;
+        GatePassed = Suspects.Count == 0 || SuspectFraction <= result.Options.MaxPoisonFraction;
+        Success = GatePassed && result.Summary.Failed == 0;
+        Diagnostics = BuildDiagnostics(baseline);
+    }
+
+    /// <summary>The engine's result.</summary>
+    public ScanResult Result { get; }
+
+    /// <summary>The options as the user gave them.</summary>
+    public ReportOptions Options { get; }
+
+    /// <summary>Version of the tool (without build metadata).</summary>
+    public static string ToolVersion { get; } = ReadVersion();
+
+    /// <summary>Indices into <see cref="ScanResult.Rows"/> of flagged rows not accepted by the baseline: the ones the gate counts.</summary>
+    public IReadOnlyList<int> Suspects { get; }
+
+    /// <summary>Flagged rows accepted by the baseline.</summary>
+    public long Baselined { get; }
+
+    /// <summary>Suspects / evaluated.</summary>
+    public double SuspectFraction { get; }
+
+    /// <summary>True when the suspect fraction is within the limit.</summary>
+    public bool GatePassed { get; }
+
+    /// <summary>True when the gate passed and every row was scored.</summary>
+    public bool Success { get; }
+
+    /// <summary>Baseline entries that match no row.</summary>
+    public IReadOnlyList<BaselineEntry> StaleBaselineEntries { get; }
+
+    /// <summary>Every diagnostic: GS2003 per failed row, GS1002 per suspect row, GS1001 when the gate failed, GS3001 per stale entry.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics { get; }
+
+    /// <summary>The exit code the scan ends with: 1 when a row could not be scored, 2 when the gate failed, else 0.</summary>
+    public int ExitCode => Result.Summary.Failed > 0 ? ExitCodes.UsageOrInputError : GatePassed ? ExitCodes.Passed : ExitCodes.GateFailed;
+
+    /// <summary>True when row <paramref name="index"/> is flagged but accepted by the baseline.</summary>
+    public bool IsBaselined(int index) => _baselined.ContainsKey(index) && Result.Rows[index].Verdict.Flagged;
+
+    /// <summary>The baseline entry that accepts flagged row <paramref name="index"/>, or null.</summary>
+    public BaselineEntry? BaselineEntryOf(int index) => IsBaselined(index) ? _baselined[index] : null;
+
+    /// <summary>True when row <paramref name="index"/> counts for the gate (flagged and not baselined).</summary>
+    public bool IsSuspect(int index) => Result.Rows[index].Verdict.Flagged && !_baselined.ContainsKey(index);
+
+    List<Diagnostic> BuildDiagnostics(BaselineFile? baseline)
+    {
+        var list = new List<Diagnostic>();
+        var threshold = Result.Summary.Threshold;
+        foreach (var row in Result.Rows.Where(r => r.Verdict.Failed))
+            list.Add(Diagnostic.Create(DiagnosticIds.RowCannotBeScored, row.File, row.Line, 1,
+                string.Create(CultureInfo.InvariantCulture, $"row {row.Row} could not be scored: {row.Verdict.Reason}")));
+        foreach (var i in Suspects)
+        {
+            var row = Result.Rows[i];
+            list.Add(Diagnostic.Create(DiagnosticIds.SuspectRow, row.File, row.Line, 1,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"suspect row {row.Row}: score {row.Score.Score:0.0000} > threshold {threshold.Value:0.0000} ({threshold.Method}), {row.Score.AnswerTokens} answer tokens. Review it; remove it, or accept it in a baseline (dotnet gradsentry baseline).")));
+        }
+        if (!GatePassed)
+        {
+            var first = Result.Rows[Suspects[0]];
+            list.Add(Diagnostic.Create(DiagnosticIds.PoisonFractionOverLimit, first.File, first.Line, 1,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{Suspects.Count} of {Result.Summary.Evaluated} rows ({SuspectFraction:P2}) score above the threshold {threshold.Value:0.0000} ({threshold.Method}); the limit is {Result.Options.MaxPoisonFraction:P2} (--max-poison-fraction). Remove the suspect rows (--filtered-output), or review them into a baseline.")));
+        }
+        foreach (var entry in StaleBaselineEntries)
+            list.Add(Diagnostic.Create(DiagnosticIds.StaleBaselineEntry, baseline!.Path ?? "baseline", baseline.LineOf(entry.RowHash), 1,
+                $"the baseline entry for {entry.File} line {entry.Line.ToString(CultureInfo.InvariantCulture)} (row hash {entry.RowHash[..12]}) matches no scanned row; the row changed or was removed. Delete the entry."));
+        return list;
+    }
+
+    static string ReadVersion()
+    {
+        var info = typeof(ScanReport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+                   ?? typeof(ScanReport).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+        var plus = info.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? info : info[..plus];
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using GradSentry.Scanning;
+using GradSentry.Scoring;
+using GradSentry.Tool.Reports;
+
+namespace GradSentry.Tool.Sharding;
+
+/// <summary>
+/// The file a <c>scan --shard i/n</c> writes: the raw scores of its rows (no threshold decision), the files, model and
+/// options, and its top suspects. <c>merge</c> reads every shard's file, checks they fit together, and decides.
+/// Numbers are written in shortest round-trip form, so a merge sees exactly the scores the shard computed.
+/// </summary>
+public sealed class ShardResult
+{
+    /// <summary>The <c>kind</c> written in every shard file.</summary>
+    public const string Kind = "gradsentry-shard";
+
+    /// <summary>The format version.</summary>
+    public const int FormatVersion = 1;
+
+    /// <summary>Wraps a shard's scores.</summary>
+    public ShardResult(ScoredDataset scored, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(scored);
+        ArgumentNullException.ThrowIfNull(options);
+        Scored = scored;
+        Options = options;
+    }
+
+    /// <summary>The scores.</summary>
+    public ScoredDataset Scored { get; }
+
+    /// <summary>The options as the user gave them.</summary>
+    public ReportOptions Options { get; }
+
+    /// <summary>Writes the shard file.</summary>
+    public void Write(Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var s = Scored;
+        var shard = s.Options.Shard ?? new ScanShard(0, 1);
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
+        w.WriteStartObject();
+        w.WriteString("kind", Kind);
+        w.WriteNumber("version", FormatVersion);
+        w.WriteString("toolVersion", ScanReport.ToolVersion);
+        w.WriteStartObject("shard");
+        w.WriteNumber("index", shard.Index);
+        w.WriteNumber("count", shard.Count);
+        w.WriteEndObject();
+        w.WriteStartArray("files");
+        foreach (var file in s.Files) w.WriteStringValue(file);
+        w.WriteEndArray();
+        w.WriteStartObject("model");
+        w.WriteString("path", s.ModelDirectory);
+        w.WriteString("contentHash", s.ModelHash);
+        w.WriteString("probe", s.ProbeName);
+        w.WriteEndObject();
+        w.WritePropertyName("options");
+        JsonSerializer.Serialize(w, Options, ShardJson.Options);
+        w.WriteNumber("topSuspects", s.Options.TopSuspects);
+        w.WriteNumber("totalRows", s.TotalRows);
+        w.WriteStartArray("rows");
+        foreach (var row in s.Rows)
+        {
+            var score = row.Score;
+            w.WriteStartObject();
+            w.WriteNumber("i", row.GlobalIndex);
+            w.WriteString("file", row.File);
+            w.WriteNumber("row", row.Row);
+            w.WriteNumber("line", row.Line);
+            w.WriteString("rowHash", row.RowHash);
+            ShardJson.Number(w, "score", score.Score);
+            w.WriteNumber("answerTokens", score.AnswerTokens);
+            ShardJson.Number(w, "loss", score.Loss);
+            ShardJson.Number(w, "gradientNorm", score.GradientNorm);
+            w.WriteStartArray("singularValues");
+            foreach (var v in score.SingularValues) w.WriteNumberValue(v);
+            w.WriteEndArray();
+            w.WriteNumber("promptTokensDropped", score.PromptTokensDropped);
+            if (score.Error is not null) w.WriteString("error", score.Error);
+            w.WriteEndObject();
+            w.Flush();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("suspects");
+        foreach (var suspect in s.TopSuspects)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("i", suspect.GlobalIndex);
+            w.WriteString("file", suspect.Text.File);
+            w.WriteNumber("line", suspect.Text.Line);
+            w.WriteNumber("score", suspect.Text.Score);
+            w.WriteNumber("answerTokens", suspect.Text.AnswerTokens);
+            w.WriteString("prompt", suspect.Text.Prompt);
+            w.WriteString("response", suspect.Text.Response);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartObject("timing");
+        w.WriteNumber("elapsedSeconds", s.Elapsed.TotalSeconds);
+        w.WriteNumber("rowsFromCache", s.RowsFromCache);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Reads a shard file.</summary>
+    /// <exception cref="UsageException">The file is missing or not a shard result (the message says why).</exception>
+    public static ShardResult Read(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var document = JsonDocument.Parse(stream);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kind", out var kind) || kind.GetString() != Kind)
+                throw new UsageException($"{path}: not a GradSentry shard result (write one with 'scan --shard i/n --output FILE').");
+            if (root.GetProperty("version").GetInt32() != FormatVersion)
+                throw new UsageException($"{path}: shard format version {root.GetProperty("version")} is not supported (this tool reads {FormatVersion}).");
+            var shardElement = root.GetProperty("shard");
+            var shard = new ScanShard(shardElement.GetProperty("index").GetInt32(), shardElement.GetProperty("count").GetInt32());
+            var options = root.GetProperty("options").Deserialize<ReportOptions>(ShardJson.Options)
+                          ?? throw new UsageException($"{path}: the shard result has no options.");
+            var model = root.GetProperty("model");
+            var rows = new List<ScoredRow>();
+            foreach (var r in root.GetProperty("rows").EnumerateArray())
+            {
+                var i = r.GetProperty("i").GetInt64();
+                var error = r.TryGetProperty("error", out var e) ? e.GetString() : null;
+                var score = new SampleScore(i, ShardJson.Double(r, "score"), r.GetProperty("answerTokens").GetInt32(), ShardJson.Double(r, "loss"),
+                    ShardJson.Double(r, "gradientNorm"), r.GetProperty("singularValues").EnumerateArray().Select(v => v.GetDouble()).ToList(),
+                    r.GetProperty("promptTokensDropped").GetInt32(), false, error);
+                rows.Add(new ScoredRow(i, r.GetProperty("file").GetString()!, r.GetProperty("row").GetInt64(), r.GetProperty("line").GetInt64(),
+                    r.GetProperty("rowHash").GetString()!, score));
+            }
+            var suspects = root.GetProperty("suspects").EnumerateArray().Select(x => new RankedSuspect(x.GetProperty("i").GetInt64(),
+                new SuspectText(x.GetProperty("file").GetString()!, x.GetProperty("line").GetInt64(), x.GetProperty("score").GetDouble(),
+                    x.GetProperty("answerTokens").GetInt32(), x.GetProperty("prompt").GetString()!, x.GetProperty("response").GetString()!))).ToList();
+            var timing = root.GetProperty("timing");
+            var scanOptions = new ScanOptions
+            {
+                ModelDirectory = options.Model,
+                Device = options.Device,
+                MaxLength = options.MaxLength,
+                Threshold = options.Threshold,
+                MaxPoisonFraction = options.MaxPoisonFraction,
+                Shard = shard,
+                TopSuspects = root.GetProperty("topSuspects").GetInt32(),
+                Scoring = new ScoringOptions
+                {
+                    BatchSize = options.BatchSize,
+                    Probe = new ProbeOptions { TargetParameter = options.Target, Rank = options.Rank, SliceFactor = options.Slice },
+                },
+            };
+            var scored = new ScoredDataset(root.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList(),
+                model.GetProperty("path").GetString()!, model.GetProperty("contentHash").GetString()!, model.GetProperty("probe").GetString()!,
+                scanOptions, root.GetProperty("totalRows").GetInt64(), rows, suspects,
+                TimeSpan.FromSeconds(timing.GetProperty("elapsedSeconds").GetDouble()), timing.GetProperty("rowsFromCache").GetInt64());
+            return new ShardResult(scored, options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{path}: the shard result cannot be read ({ex.Message}).", ex);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new UsageException($"{path}: not a valid shard result ({ex.Message.Split(" LineNumber:")[0]}).", ex);
+        }
+    }
+}
