@@ -109,7 +109,13 @@ public sealed class GradSentryScan : ToolTask
             _group = group;
             _errorsThisRun = 0;
             _outputTail.Clear();
+            // The tool writes into existing folders only.
             Directory.CreateDirectory(group.ReportDirectory);
+            foreach (var file in new[] { group.ErrorLog, group.FilteredOutput }.Where(f => f.Length > 0))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            }
+
             var ran = base.Execute();
             passed &= ran;
             AddFilesWritten(group);

@@ -325,13 +325,14 @@ public sealed class GradSentryScanTests : IDisposable
     public void FilesWrittenListTheSarifLogAndTheFilteredOutput()
     {
         var task = Task(0);
-        task.FilteredOutput = _work.File("clean.jsonl");
+        task.FilteredOutput = _work.File("out/clean.jsonl");
         task.ErrorLog = _work.File("scan.sarif");
 
         Assert.True(task.Execute(), _engine.Log);
 
         var written = task.FilesWritten.Select(i => i.ItemSpec).ToList();
+        Assert.True(Directory.Exists(_work.File("out")), "the filtered output's folder is created for the tool");
         Assert.Contains(_work.File("scan.sarif"), written);
-        Assert.Contains(_work.File("clean.jsonl"), written);
+        Assert.Contains(_work.File("out/clean.jsonl"), written);
     }
 }
