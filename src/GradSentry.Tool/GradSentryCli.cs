@@ -11,6 +11,9 @@ public static class GradSentryCli
     {
         var root = new RootCommand("GradSentry: find poisoned rows in LLM fine-tuning data by the spectral entropy of per-sample gradients, before fine-tuning.");
         root.Subcommands.Add(new ScanCommand().Create());
+        root.Subcommands.Add(new MergeCommand().Create());
+        root.Subcommands.Add(new BaselineCommand().Create());
+        root.Subcommands.Add(new ModelInfoCommand().Create());
         return root;
     }
 

@@ -51,10 +51,12 @@ public static class DatasetScanner
         var suspects = new TopSuspectSet(options.TopSuspects);
         var clock = Stopwatch.StartNew();
         var total = CountRowsCheaply(files);
-        if (shard is not null && total is { } t) total = (t + shard.Count - 1 - shard.Index) / shard.Count;
+        var block = options.Scoring.Window;
+        if (shard is not null && total is { } t) total = Enumerable.Range(0, (int)Math.Min(int.MaxValue, (t + block - 1) / block)).Where(b => b % shard.Count == shard.Index)
+            .Sum(b => Math.Min(block, t - (long)b * block));
         long globalRows = 0;
         var inputs = SampleReader.Read(files, options.Reader).Select(row => (Row: row, Index: globalRows++))
-            .Where(x => shard is null || shard.Contains(x.Index))
+            .Where(x => shard is null || shard.Contains(x.Index, block))
             .Select(x =>
             {
                 located[x.Index] = (x.Row.File, x.Row.Row, x.Row.Line, HashRow(x.Row.RawLine), x.Row.Prompt, x.Row.Response);
@@ -95,8 +97,8 @@ public static class DatasetScanner
                 throw new ArgumentException($"the shards scanned different files ({string.Join(", ", first.Files)} vs {string.Join(", ", part.Files)}).", nameof(parts));
             if (part.ModelHash != first.ModelHash)
                 throw new ArgumentException($"the shards used different models ({first.ModelDirectory} {first.ModelHash[..12]} vs {part.ModelDirectory} {part.ModelHash[..12]}).", nameof(parts));
-            if (part.ProbeName != first.ProbeName || part.Options.Scoring.Probe != first.Options.Scoring.Probe || part.Options.MaxLength != first.Options.MaxLength)
-                throw new ArgumentException("the shards used different scoring options (target, rank, slice or maximum length).", nameof(parts));
+            if (part.ProbeName != first.ProbeName || part.Options.Scoring != first.Options.Scoring || part.Options.MaxLength != first.Options.MaxLength)
+                throw new ArgumentException("the shards used different scoring options (target, rank, slice, batching or maximum length).", nameof(parts));
             if (part.TotalRows != first.TotalRows)
                 throw new ArgumentException($"the shards read different row counts ({first.TotalRows} vs {part.TotalRows}); the data changed between shards.", nameof(parts));
         }

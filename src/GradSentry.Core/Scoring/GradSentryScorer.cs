@@ -38,8 +38,9 @@ public sealed class GradSentryScorer : IDisposable
     public long CachedRows { get; private set; }
 
     /// <summary>
-    /// Scores every input, lazily, in input order. Cancellation is checked between batches; what was
-    /// probed before it is already in the cache.
+    /// Scores every input, lazily, in input order. Inputs are taken in windows of <see cref="ScoringOptions.Window"/>
+    /// rows; a batch is scored from the cache only when all its rows are cached, so scores do not depend on what the
+    /// cache held. Cancellation is checked between batches; what was probed before it is already in the cache.
     /// </summary>
     public IEnumerable<SampleScore> Score(IEnumerable<ScoringInput> inputs, CancellationToken cancellationToken = default)
     {
@@ -59,50 +60,49 @@ public sealed class GradSentryScorer : IDisposable
     SampleScore[] ScoreWindow(List<ScoringInput> window, CancellationToken cancellationToken)
     {
         var results = new SampleScore[window.Count];
-        var pending = new List<(int Slot, EncodedSample Sample)>();
+        var encodedRows = new List<(int Slot, EncodedSample Sample)>();
         for (var i = 0; i < window.Count; i++)
         {
-            EncodedSample encoded;
             try
             {
-                encoded = _encoder.Encode(window[i].Id, window[i].Prompt, window[i].Response);
+                encodedRows.Add((i, _encoder.Encode(window[i].Id, window[i].Prompt, window[i].Response)));
             }
             catch (SampleEncodingException ex)
             {
                 results[i] = SampleScore.Failed(window[i].Id, ex.Message);
-                continue;
-            }
-            if (_cache?.TryGet(encoded) is { } cached)
-            {
-                results[i] = ToScore(encoded, cached, fromCache: true);
-                CachedRows++;
-            }
-            else
-            {
-                pending.Add((i, encoded));
             }
         }
 
-        // Length bucketing: similar lengths share a batch, so little compute goes to padding.
-        pending.Sort((a, b) => a.Sample.Length != b.Sample.Length ? a.Sample.Length.CompareTo(b.Sample.Length) : a.Slot.CompareTo(b.Slot));
+        // Length bucketing: similar lengths share a batch, so little compute goes to padding. Batches are formed
+        // before the cache is consulted, so a batch's members (and therefore every score's last bit) depend only on
+        // the window's rows: a resumed or sharded scan computes exactly what an uninterrupted one does.
+        encodedRows.Sort((a, b) => a.Sample.Length != b.Sample.Length ? a.Sample.Length.CompareTo(b.Sample.Length) : a.Slot.CompareTo(b.Slot));
         var start = 0;
-        while (start < pending.Count)
+        while (start < encodedRows.Count)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var end = start + 1;
-            while (end < pending.Count && end - start < _options.BatchSize
-                   && (long)pending[end].Sample.Length * (end - start + 1) <= _options.MaxTokensPerBatch)
+            while (end < encodedRows.Count && end - start < _options.BatchSize
+                   && (long)encodedRows[end].Sample.Length * (end - start + 1) <= _options.MaxTokensPerBatch)
                 end++;
-            var batch = pending.GetRange(start, end - start);
+            var batch = encodedRows.GetRange(start, end - start);
+            start = end;
+
+            var cached = batch.Select(p => _cache?.TryGet(p.Sample)).ToList();
+            if (cached.All(c => c is not null))
+            {
+                for (var j = 0; j < batch.Count; j++) results[batch[j].Slot] = ToScore(batch[j].Sample, cached[j]!, fromCache: true);
+                CachedRows += batch.Count;
+                continue;
+            }
             var spectra = _probe.Probe(batch.Select(p => p.Sample).ToList());
             for (var j = 0; j < batch.Count; j++)
             {
                 var (slot, sample) = batch[j];
                 results[slot] = ToScore(sample, spectra[j], fromCache: false);
-                if (results[slot].IsScored) _cache?.Add(sample, spectra[j]);
+                if (results[slot].IsScored && cached[j] is null) _cache?.Add(sample, spectra[j]);
             }
             ProbedRows += batch.Count;
-            start = end;
         }
         return results;
     }

@@ -41,7 +41,7 @@ public static class CommandRunner
                 "the model cannot be loaded: " + m.Message).ToCanonicalString()),
             UsageException u when u.DiagnosticId is not null => (ExitCodes.UsageOrInputError, Diagnostic.Create(u.DiagnosticId, "gradsentry", 0, 0, u.Message).ToCanonicalString()),
             UsageException u => (ExitCodes.UsageOrInputError, "error: " + u.Message),
-            FormatException or ArgumentException => (ExitCodes.UsageOrInputError, "error: " + ex.Message),
+            FormatException or ArgumentException or KeyNotFoundException => (ExitCodes.UsageOrInputError, "error: " + ex.Message),
             _ => (ExitCodes.InternalError, $"internal error ({ex.GetType().Name}): {ex.Message}\nThis is a bug in GradSentry; please report it with the command line.\n{ex.StackTrace}"),
         };
     }

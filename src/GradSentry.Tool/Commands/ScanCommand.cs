@@ -56,6 +56,13 @@ public sealed class ScanCommand
 
     readonly Option<int> _batchSize = new("--batch-size") { Description = "Samples per forward pass.", DefaultValueFactory = _ => 16, HelpName = "N" };
 
+    readonly Option<int> _window = new("--window")
+    {
+        Description = "Rows read ahead and bucketed by length before batching; also the block size of --shard (shards get whole blocks, so their scores equal the unsharded scan's bit for bit).",
+        DefaultValueFactory = _ => 512,
+        HelpName = "N",
+    };
+
     readonly Option<int?> _maxLength = new("--max-length")
     {
         Description = "Maximum tokens per sample (prompt tokens are cut from the left; a response that cannot fit is an error, GS2003). Default: the model's max_position_embeddings.",
@@ -98,7 +105,7 @@ public sealed class ScanCommand
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
         command.Arguments.Add(_data);
-        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _batchSize, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard })
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard })
             command.Options.Add(option);
         _report.AddTo(command);
         _score.AcceptOnlyFromAmong([.. ScoreKinds]);
@@ -130,6 +137,7 @@ public sealed class ScanCommand
             Scoring = new ScoringOptions
             {
                 BatchSize = parse.GetValue(_batchSize),
+                Window = parse.GetValue(_window),
                 Probe = new ProbeOptions { TargetParameter = parse.GetValue(_target)!, Rank = parse.GetValue(_rank), SliceFactor = parse.GetValue(_slice) },
             },
         };
@@ -144,10 +152,12 @@ public sealed class ScanCommand
             MaxPoisonFraction = options.MaxPoisonFraction,
             Device = options.Device,
             BatchSize = options.Scoring.BatchSize,
+            Window = options.Scoring.Window,
             MaxLength = options.MaxLength,
             Template = parse.GetValue(_template)!,
             PromptField = parse.GetValue(_promptField),
             ResponseField = parse.GetValue(_responseField),
+            InputFormat = parse.GetValue(_inputFormat),
             Baseline = request.Baseline,
         };
 

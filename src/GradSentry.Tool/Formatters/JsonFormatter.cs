@@ -59,11 +59,13 @@ public sealed class JsonFormatter : IReportFormatter
         w.WriteNumber("maxPoisonFraction", o.MaxPoisonFraction);
         w.WriteString("device", o.Device);
         w.WriteNumber("batchSize", o.BatchSize);
+        w.WriteNumber("window", o.Window);
         if (o.MaxLength is { } maxLength) w.WriteNumber("maxLength", maxLength);
         else w.WriteNull("maxLength");
         w.WriteString("template", o.Template);
         w.WriteString("promptField", o.PromptField);
         w.WriteString("responseField", o.ResponseField);
+        w.WriteString("inputFormat", o.InputFormat);
         w.WriteString("baseline", o.Baseline);
         w.WriteEndObject();
 

@@ -6,7 +6,7 @@ public static class ReportFormatters
     /// <summary>Every formatter, in the order <c>--report DIR</c> writes them.</summary>
     public static IReadOnlyList<IReportFormatter> All { get; } =
     [
-        new TextFormatter(), new JsonFormatter(), new CsvFormatter(), new SarifFormatter(), new MsBuildFormatter(),
+        new TextFormatter(), new JsonFormatter(), new CsvFormatter(), new SarifFormatter(), new HtmlFormatter(), new MsBuildFormatter(),
     ];
 
     /// <summary>The format names.</summary>

@@ -30,6 +30,9 @@ public sealed record ReportOptions
     /// <summary>Batch size.</summary>
     public required int BatchSize { get; init; }
 
+    /// <summary>Rows bucketed by length before batching (and the shard block size).</summary>
+    public int Window { get; init; } = 512;
+
     /// <summary>Maximum length, or null for the model's.</summary>
     public int? MaxLength { get; init; }
 
@@ -41,6 +44,9 @@ public sealed record ReportOptions
 
     /// <summary>Response field override.</summary>
     public string? ResponseField { get; init; }
+
+    /// <summary>Dataset format given with <c>--input-format</c>, or null when told by the extension.</summary>
+    public string? InputFormat { get; init; }
 
     /// <summary>Baseline file, if any.</summary>
     public string? Baseline { get; init; }

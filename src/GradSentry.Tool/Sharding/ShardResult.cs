@@ -152,6 +152,7 @@ public sealed class ShardResult
                 Scoring = new ScoringOptions
                 {
                     BatchSize = options.BatchSize,
+                    Window = options.Window,
                     Probe = new ProbeOptions { TargetParameter = options.Target, Rank = options.Rank, SliceFactor = options.Slice },
                 },
             };
