@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace GradSentry.Build.Tests.Integration;
 
@@ -106,12 +107,21 @@ public sealed class GateTests(PackageFixture fixture)
         var project = fixture.NewProject().Gate(["data/poisoned.jsonl"]);
         Assert.NotEqual(0, project.Build().ExitCode);
 
-        // Review: accept the suspects the report lists, plus one entry for a row that no longer exists.
-        var suspects = SuspectHashes(project.File("obj/Debug/net10.0/gradsentry/gradsentry.csv"));
-        Assert.Equal(3, suspects.Count);
-        var entries = suspects.Select(h => new { rowHash = h, file = "data/poisoned.jsonl", line = 0, score = 0.35, reviewedBy = "test", reason = "reviewed" })
-            .Append(new { rowHash = new string('a', 64), file = "data/poisoned.jsonl", line = 99, score = 0.9, reviewedBy = "test", reason = "removed since" });
-        System.IO.File.WriteAllText(project.File("gradsentry.baseline.json"), JsonSerializer.Serialize(new { version = 1, entries }));
+        // Review: `dotnet gradsentry baseline` accepts the suspects of the failed build's report...
+        var baseline = project.File("gradsentry.baseline.json");
+        var review = fixture.Run(project.Directory, fixture.ToolDll, "baseline", project.File("obj/Debug/net10.0/gradsentry/gradsentry.json"),
+            "--output", baseline, "--reviewed-by", "test", "--reason", "reviewed: not poison");
+        Assert.True(review.ExitCode == 0, review.ToString());
+        // ...and one entry is for a row that no longer exists.
+        var document = JsonNode.Parse(System.IO.File.ReadAllText(baseline))!;
+        var entries = document["entries"]!.AsArray();
+        Assert.Equal(3, entries.Count);
+        entries.Add(new JsonObject
+        {
+            ["rowHash"] = new string('a', 64), ["file"] = "data/poisoned.jsonl", ["line"] = 99, ["score"] = 0.9,
+            ["reviewedBy"] = "test", ["reason"] = "removed since",
+        });
+        System.IO.File.WriteAllText(baseline, document.ToJsonString());
         project.Gate(["data/poisoned.jsonl"], ("GradSentry_Baseline", "gradsentry.baseline.json"));
 
         var build = project.Build();
@@ -120,8 +130,12 @@ public sealed class GateTests(PackageFixture fixture)
         Assert.Empty(build.Errors("GS1001"));
         Assert.Empty(build.Warnings("GS1002"));
         var stale = Assert.Single(build.Warnings("GS3001"));
-        Assert.Contains("gradsentry.baseline.json", stale, StringComparison.Ordinal);
+        Assert.StartsWith(baseline + "(", stale.TrimStart(), StringComparison.Ordinal);
         Assert.True(build.FineTuneRan, build.ToString());
+
+        // The baseline is an input: editing it rescans.
+        System.IO.File.WriteAllText(baseline, System.IO.File.ReadAllText(baseline).Replace("removed since", "removed", StringComparison.Ordinal));
+        Assert.True(project.Build().Scanned);
     }
 
     [Fact]
@@ -287,15 +301,5 @@ public sealed class GateTests(PackageFixture fixture)
 
         Assert.True(build.ExitCode != 0, build.ToString());
         Assert.Contains(build.Lines, l => l.Contains("dotnet tool restore", StringComparison.Ordinal) && l.Contains(": error", StringComparison.Ordinal));
-    }
-
-    static List<string> SuspectHashes(string csvReport)
-    {
-        var lines = System.IO.File.ReadAllLines(csvReport);
-        var header = lines[0].Split(',');
-        var hash = Array.IndexOf(header, "rowHash");
-        var flagged = Array.IndexOf(header, "flagged");
-        Assert.True(hash >= 0 && flagged >= 0, "the CSV report has rowHash and flagged columns");
-        return lines.Skip(1).Select(l => l.Split(',')).Where(c => c.Length > Math.Max(hash, flagged) && c[flagged] == "true").Select(c => c[hash]).ToList();
     }
 }
