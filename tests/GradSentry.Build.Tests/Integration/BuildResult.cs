@@ -5,11 +5,24 @@ public sealed record BuildResult(int ExitCode, IReadOnlyList<string> Lines)
 {
     public string Output => string.Join(Environment.NewLine, Lines);
 
+    /// <summary>
+    /// The lines logged while building, without the closing summary ("Build succeeded." and the warnings and errors
+    /// repeated after it): a diagnostic logged twice shows up twice here.
+    /// </summary>
+    public IReadOnlyList<string> Logged
+    {
+        get
+        {
+            var end = Lines.ToList().FindIndex(l => l.Trim() is "Build succeeded." or "Build FAILED.");
+            return end < 0 ? Lines : Lines.Take(end).ToList();
+        }
+    }
+
     /// <summary>Lines holding <c>error CODE:</c>.</summary>
-    public IReadOnlyList<string> Errors(string code) => Lines.Where(l => l.Contains($": error {code}: ", StringComparison.Ordinal)).Distinct().ToList();
+    public IReadOnlyList<string> Errors(string code) => Logged.Where(l => l.Contains($": error {code}: ", StringComparison.Ordinal)).ToList();
 
     /// <summary>Lines holding <c>warning CODE:</c>.</summary>
-    public IReadOnlyList<string> Warnings(string code) => Lines.Where(l => l.Contains($": warning {code}: ", StringComparison.Ordinal)).Distinct().ToList();
+    public IReadOnlyList<string> Warnings(string code) => Logged.Where(l => l.Contains($": warning {code}: ", StringComparison.Ordinal)).ToList();
 
     /// <summary>True when the gate's scan ran (the tool's summary line was logged).</summary>
     public bool Scanned => Lines.Any(l => l.TrimStart().StartsWith("GradSentry: ", StringComparison.Ordinal) && l.Contains(" rows, ", StringComparison.Ordinal));

@@ -290,6 +290,16 @@ public sealed class GateTests(PackageFixture fixture)
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.Equal(2, build.Lines.Count(l => l.TrimStart().StartsWith("GradSentry: ", StringComparison.Ordinal) && l.Contains("gate passed", StringComparison.Ordinal)));
         Assert.Equal(3, build.Warnings("GS1002").Count);
+        foreach (var run in new[] { "1", "2" })
+        {
+            Assert.True(System.IO.File.Exists(project.File($"obj/Debug/net10.0/gradsentry.{run}.sarif")), run);
+            Assert.True(System.IO.File.Exists(project.File($"obj/Debug/net10.0/gradsentry/{run}/gradsentry.json")), run);
+        }
+
+        // Skipped the second time; Clean then removes the numbered logs too.
+        Assert.True(project.Build().SkippedAsUpToDate);
+        Assert.Equal(0, project.Build("-t:Clean").ExitCode);
+        Assert.False(System.IO.File.Exists(project.File("obj/Debug/net10.0/gradsentry.1.sarif")));
     }
 
     [Fact]

@@ -43,5 +43,5 @@ public sealed class TestProject(PackageFixture fixture, string directory)
 
     /// <summary>Runs <c>dotnet build --no-restore</c> (the template is restored) with extra arguments.</summary>
     public BuildResult Build(params string[] args) =>
-        fixture.Run(Directory, ["build", "--no-restore", "-nologo", "-nodeReuse:false", "-tl:off", "-clp:NoSummary", .. args]);
+        fixture.Run(Directory, ["build", "--no-restore", "-nologo", "-nodeReuse:false", "-tl:off", .. args]);
 }
