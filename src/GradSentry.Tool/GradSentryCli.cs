@@ -25,6 +25,15 @@ public static class GradSentryCli
             // Ctrl+C cancels the scan, which stops between batches; after a second the process ends anyway (exit 130).
             ProcessTerminationTimeout = TimeSpan.FromSeconds(1),
         };
-        return Create().Parse(args).InvokeAsync(configuration);
+        var parse = Create().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // Usage errors go to standard error only: standard output may be a JSON pipe.
+            foreach (var error in parse.Errors) Console.Error.WriteLine("error: " + error.Message);
+            var command = string.Join(' ', parse.CommandResult.Command is RootCommand ? [] : new[] { parse.CommandResult.Command.Name });
+            Console.Error.WriteLine($"Run 'dotnet gradsentry {command}{(command.Length > 0 ? " " : "")}--help' for usage.");
+            return Task.FromResult(ExitCodes.UsageOrInputError);
+        }
+        return parse.InvokeAsync(configuration);
     }
 }

@@ -100,12 +100,16 @@ public sealed class GradSentryScorer : IDisposable
             {
                 var (slot, sample) = batch[j];
                 results[slot] = ToScore(sample, spectra[j], fromCache: false);
-                if (results[slot].IsScored && cached[j] is null) _cache?.Add(sample, spectra[j]);
+                // A cached result from another batch composition differs in its last bits: replace it (last record wins).
+                if (results[slot].IsScored && (cached[j] is not { } old || !SameBits(old, spectra[j]))) _cache?.Add(sample, spectra[j]);
             }
             ProbedRows += batch.Count;
         }
         return results;
     }
+
+    static bool SameBits(GradientSpectrum a, GradientSpectrum b) =>
+        a.AnswerTokens == b.AnswerTokens && a.Loss.Equals(b.Loss) && a.GradientNorm.Equals(b.GradientNorm) && a.SingularValues.SequenceEqual(b.SingularValues);
 
     static SampleScore ToScore(EncodedSample sample, GradientSpectrum spectrum, bool fromCache)
     {

@@ -16,17 +16,18 @@ public sealed class SampleReaderTests : IDisposable
     [InlineData("dir.v2/a.csv", DatasetFormat.Csv)]
     [InlineData("a.tsv", DatasetFormat.Tsv)]
     [InlineData("a.tab", DatasetFormat.Tsv)]
+    [InlineData("a.parquet", DatasetFormat.Parquet)]
     public void TheFormatFollowsTheExtension(string path, DatasetFormat expected) => Assert.Equal(expected, SampleReader.DetectFormat(path));
 
     [Theory]
     [InlineData("a.txt", "'.txt'")]
     [InlineData("data", "no extension")]
-    [InlineData("a.parquet", "'.parquet'")]
+    [InlineData("a.xlsx", "'.xlsx'")]
     public void AnUnknownExtensionAsksForTheFormat(string path, string expected)
     {
         var ex = Assert.Throws<DatasetException>(() => SampleReader.DetectFormat(path));
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
-        Assert.Contains("--format", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("--input-format", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class SampleReaderTests : IDisposable
 
     [Fact]
     public void AnUnknownFormatNameIsRejected() =>
-        Assert.Contains("jsonl, csv or tsv", Assert.Throws<FormatException>(() => SampleReader.ParseFormat("xml")).Message, StringComparison.Ordinal);
+        Assert.Contains("jsonl, csv, tsv or parquet", Assert.Throws<FormatException>(() => SampleReader.ParseFormat("xml")).Message, StringComparison.Ordinal);
 
     [Fact]
     public void SeveralFilesAreReadInOrderEachNumberedFromRowZero()

@@ -55,7 +55,8 @@ public class ScanInputFormatTests
         {
             Assert.Equal(20, json.RootElement.GetProperty("statistics").GetProperty("evaluated").GetInt32());
             var flagged = FlaggedRows(json, "windows.jsonl");
-            var input = File.ReadAllText(folder.File("windows.jsonl"), new UTF8Encoding(false)); // keeps the BOM as U+FEFF
+            var input = Encoding.UTF8.GetString(File.ReadAllBytes(folder.File("windows.jsonl"))); // keeps the BOM as U+FEFF
+            Assert.Equal('\uFEFF', input[0]);
             var lines = input[1..].Split("\r\n")[..^1];
             var expected = "\uFEFF" + string.Concat(lines.Where((_, i) => !flagged.Contains(i)).Select(l => l + "\r\n"));
             Assert.Equal(new UTF8Encoding(false).GetBytes(expected), File.ReadAllBytes(folder.File("filtered.jsonl")));

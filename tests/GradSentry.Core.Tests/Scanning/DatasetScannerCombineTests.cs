@@ -1,0 +1,37 @@
+using GradSentry.Scanning;
+using GradSentry.Scoring;
+
+namespace GradSentry.Tests.Scanning;
+
+public class DatasetScannerCombineTests
+{
+    static ScoredDataset Part(int index, int count, params long[] rows) => new(
+        ["data.jsonl"], "/model", "hash", "lm_head-closed-form",
+        new ScanOptions { ModelDirectory = "/model", Shard = new ScanShard(index, count), Threshold = "0.5" },
+        TotalRows: 4,
+        rows.Select(i => new ScoredRow(i, "data.jsonl", i, i + 1, "h" + i, new SampleScore(i, 0.2 * i, 3, 1, 1, [1.0], 0, false, null))).ToList(),
+        rows.Select(i => new RankedSuspect(i, new SuspectText("data.jsonl", i + 1, 0.2 * i, 3, "p", "r"))).Reverse().ToList(),
+        TimeSpan.FromSeconds(index + 1), RowsFromCache: 0);
+
+    [Fact]
+    public void CombinedShardsDecideLikeOneScan()
+    {
+        var combined = DatasetScanner.Combine([Part(1, 2, 2, 3), Part(0, 2, 0, 1)]);
+        Assert.Equal([0L, 1, 2, 3], combined.Rows.Select(r => r.GlobalIndex));
+        Assert.Null(combined.Options.Shard);
+        var result = DatasetScanner.Decide(combined);
+        Assert.Equal([false, false, false, true], result.Rows.Select(r => r.Verdict.Flagged));
+        Assert.Equal([0.6000000000000001, 0.4, 0.2, 0.0], result.TopSuspects.Select(s => s.Score));
+    }
+
+    [Fact]
+    public void MissingOrRepeatedRowsAreRefused()
+    {
+        Assert.Contains("in no shard", Assert.Throws<ArgumentException>(() => DatasetScanner.Combine([Part(0, 2, 0, 1)])).Message, StringComparison.Ordinal);
+        Assert.Contains("more than one shard", Assert.Throws<ArgumentException>(() => DatasetScanner.Combine([Part(0, 2, 0, 1, 2), Part(1, 2, 2, 3)])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AShardAloneCannotBeDecided() =>
+        Assert.Contains("combine all shards", Assert.Throws<ArgumentException>(() => DatasetScanner.Decide(Part(0, 2, 0, 1))).Message, StringComparison.Ordinal);
+}
