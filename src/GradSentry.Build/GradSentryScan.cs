@@ -33,6 +33,7 @@ public sealed class GradSentryScan : ToolTask
     DiagnosticPolicy? _policy;
     ScanGroup? _group;
     int _errorsThisRun;
+    volatile bool _cancelled;
 
     /// <summary>The dataset files. Optional metadata: <c>Model</c>, <c>MaxPoisonFraction</c>, <c>Threshold</c>, <c>Template</c>, <c>FilteredOutput</c>.</summary>
     [Required]
@@ -106,6 +107,11 @@ public sealed class GradSentryScan : ToolTask
         var passed = true;
         foreach (var group in groups)
         {
+            if (_cancelled)
+            {
+                break;
+            }
+
             _group = group;
             _errorsThisRun = 0;
             _outputTail.Clear();
@@ -378,6 +384,14 @@ public sealed class GradSentryScan : ToolTask
         }
 
         return false;
+    }
+
+    /// <inheritdoc />
+    public override void Cancel()
+    {
+        // Stop the running scan and start no other.
+        _cancelled = true;
+        base.Cancel();
     }
 
     /// <inheritdoc />

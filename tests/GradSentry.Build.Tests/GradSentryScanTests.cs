@@ -310,6 +310,31 @@ public sealed class GradSentryScanTests : IDisposable
         Assert.Empty(_tool.Runs());
     }
 
+    [Theory]
+    [InlineData("dotnet \"{0} gradsentry")]
+    [InlineData("  ")]
+    public void AToolCommandThatNamesNoProgramIsAnErrorNamingTheProperty(string command)
+    {
+        var task = Task(0);
+        task.ToolCommand = command;
+
+        Assert.False(task.Execute());
+
+        Assert.Contains("GradSentry_ToolCommand", Assert.Single(_engine.Errors).Message, StringComparison.Ordinal);
+        Assert.Empty(_tool.Runs());
+    }
+
+    [Fact]
+    public void NoDatasetsMeansNoRunAndSuccess()
+    {
+        var task = Task(2);
+        task.Datasets = [];
+
+        Assert.True(task.Execute(), _engine.Log);
+
+        Assert.Empty(_tool.Runs());
+    }
+
     [Fact]
     public void AToolThatIsNotOnPathIsAClearError()
     {
