@@ -94,7 +94,7 @@ public sealed class ScanCommand
 
     readonly Option<string?> _shard = new("--shard")
     {
-        Description = "Score only rows whose global index % n == i and write a shard result (JSON, raw scores, no threshold) to --output; combine shards with 'merge'.",
+        Description = "Score only shard i of n (blocks of --window rows whose block number % n == i) and write a shard result (JSON, raw scores, no threshold) to --output; combine all shards with 'merge'.",
         HelpName = "i/n",
     };
 
