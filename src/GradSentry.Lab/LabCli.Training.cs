@@ -26,7 +26,7 @@ public static partial class LabCli
         var data = options.Required("--data");
         var rows = options.Rows("--rows");
         var output_ = options.Required("--output");
-        var size = options.Int("--vocab-size", min: 259 + 1) ?? DefaultVocabularySize;
+        var size = options.Int("--vocab-size", min: 260 + 1) ?? DefaultVocabularySize;
         var pairs = rows.Take(QaFiles.ReadPairs(data));
         var model = BpeTrainer.Train(TrainingTexts(pairs), size);
         BpeTokenizerFiles.Write(output_, model);

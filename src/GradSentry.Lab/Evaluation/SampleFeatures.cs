@@ -12,6 +12,7 @@ namespace GradSentry.Lab.Evaluation;
 /// <param name="ErrorNorms">‖softmax − onehot‖ of each supervised token (full vocabulary).</param>
 /// <param name="Dct">The low-frequency <c>a × b</c> block of the orthonormal 2-D DCT-II of the whole lm_head gradient, row-major (GraCeFul's feature).</param>
 /// <param name="MeanHidden">Mean final-normed hidden state over the T predictor positions (spectral signatures' representation).</param>
+/// <param name="Sketch">A seeded Gaussian sketch <c>R_V G R_dᵀ / √(a b)</c> of the whole lm_head gradient, row-major <c>a × b</c>: inner products of sketches estimate Frobenius inner products of gradients.</param>
 public sealed record SampleFeatures(
     int AnswerTokens,
     double Loss,
@@ -21,4 +22,5 @@ public sealed record SampleFeatures(
     double[] TokenLosses,
     double[] ErrorNorms,
     float[] Dct,
-    float[] MeanHidden);
+    float[] MeanHidden,
+    float[] Sketch);

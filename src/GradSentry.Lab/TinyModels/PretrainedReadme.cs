@@ -27,7 +27,7 @@ public static class PretrainedReadme
               SwiGLU width {config.IntermediateSize}, RMSNorm eps {config.NormEpsilon:R}, rope_theta {config.RopeTheta:R}, {config.MaxPositions} positions, untied lm_head;
               {parameters:N0} parameters, float32 (`model.safetensors`).
             - Tokenizer: byte-level BPE of {vocabSize} tokens trained by `GradSentry.Lab train-tokenizer` (our own trainer; GPT-2
-              pre-tokenizer regex and byte alphabet); `<s>` = 0, `</s>` = 1, `<pad>` = 2, the 256 bytes at 3..258, merges after.
+              pre-tokenizer regex and byte alphabet); `<unk>` = 0 (never produced), `<s>` = 1, `</s>` = 2, `<pad>` = 3, the 256 bytes at 4..259, merges after.
               `tokenizer_config.json` sets `add_bos_token: true`.
 
             ## How it was made

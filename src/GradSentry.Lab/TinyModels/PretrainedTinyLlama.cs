@@ -34,7 +34,7 @@ public sealed record TinyLlamaShape
         if (Heads % KeyValueHeads != 0) throw new ArgumentException($"heads {Heads} is not a multiple of kv-heads {KeyValueHeads}.");
     }
 
-    /// <summary>The Hugging Face <c>config.json</c> for a vocabulary of <paramref name="vocabSize"/> with specials at 0, 1, 2.</summary>
+    /// <summary>The Hugging Face <c>config.json</c> for a vocabulary of <paramref name="vocabSize"/> with BOS, EOS and pad at 1, 2, 3.</summary>
     public JsonObject ConfigJson(int vocabSize)
     {
         Validate();

@@ -7,17 +7,19 @@ namespace GradSentry.Lab.Tokenizers;
 /// <summary>A trained byte-level BPE: the vocabulary (token → id) and the merges in rank order.</summary>
 /// <param name="Vocabulary">Token strings (GPT-2 byte alphabet) by id; specials first, then the 256 bytes, then merge results.</param>
 /// <param name="Merges">Merge pairs in the order they were learned.</param>
-/// <param name="Specials">The special tokens at ids 0, 1, 2: <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>, <c>&lt;pad&gt;</c>.</param>
+/// <param name="Specials">The special tokens at ids 0..3: <c>&lt;unk&gt;</c>, <c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>, <c>&lt;pad&gt;</c>
+/// (Llama-2's order; <c>&lt;unk&gt;</c> is never produced by a byte-level model, it keeps BOS and EOS at 1 and 2 because
+/// <c>config.json</c> ids must be positive for the loader).</param>
 public sealed record BpeModel(IReadOnlyList<string> Vocabulary, IReadOnlyList<(string Left, string Right)> Merges, IReadOnlyList<string> Specials)
 {
     /// <summary>Id of <c>&lt;s&gt;</c>.</summary>
-    public const int BosId = 0;
+    public const int BosId = 1;
 
     /// <summary>Id of <c>&lt;/s&gt;</c>.</summary>
-    public const int EosId = 1;
+    public const int EosId = 2;
 
     /// <summary>Id of <c>&lt;pad&gt;</c>.</summary>
-    public const int PadId = 2;
+    public const int PadId = 3;
 
     /// <summary>Encodes text with the learned merges (a reference implementation used by tests and by the trainer's checks).</summary>
     public IReadOnlyList<int> Encode(string text)
@@ -54,8 +56,8 @@ public sealed record BpeModel(IReadOnlyList<string> Vocabulary, IReadOnlyList<(s
 /// </summary>
 public static partial class BpeTrainer
 {
-    /// <summary>The special tokens, at ids 0, 1, 2.</summary>
-    public static IReadOnlyList<string> Specials { get; } = ["<s>", "</s>", "<pad>"];
+    /// <summary>The special tokens, at ids 0..3.</summary>
+    public static IReadOnlyList<string> Specials { get; } = ["<unk>", "<s>", "</s>", "<pad>"];
 
     /// <summary>Learns merges until the vocabulary (specials + 256 bytes + merges) has <paramref name="vocabularySize"/> entries.</summary>
     public static BpeModel Train(IEnumerable<string> texts, int vocabularySize)

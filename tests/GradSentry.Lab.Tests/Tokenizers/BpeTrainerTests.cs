@@ -11,7 +11,7 @@ public class BpeTrainerTests
     public void TheMostFrequentPairIsMergedFirst()
     {
         // "aaab aaab ab": pieces "aaab", "Ġaaab", "Ġab" (Ġ = space). Pair counts: a a = 4, a b = 3, Ġ a = 2 -> "a a" first.
-        var model = BpeTrainer.Train(["aaab aaab ab"], 259 + 1);
+        var model = BpeTrainer.Train(["aaab aaab ab"], 260 + 1);
         Assert.Equal([("a", "a")], model.Merges);
         Assert.Equal("aa", model.Vocabulary[^1]);
     }
@@ -20,7 +20,7 @@ public class BpeTrainerTests
     public void TiesGoToTheOrdinallySmallestPair()
     {
         // "xy" and "ab" each once per piece, twice overall: "a b" < "x y".
-        var model = BpeTrainer.Train(["ab xy ab xy"], 259 + 1);
+        var model = BpeTrainer.Train(["ab xy ab xy"], 260 + 1);
         Assert.Equal(("a", "b"), model.Merges[0]);
     }
 
@@ -29,16 +29,16 @@ public class BpeTrainerTests
     {
         var model = BpeTrainer.Train(["abc"], 4096);
         Assert.Empty(model.Merges);
-        Assert.Equal(259, model.Vocabulary.Count);
+        Assert.Equal(260, model.Vocabulary.Count);
     }
 
     [Fact]
     public void SpecialsComeFirstThenBytes()
     {
-        var model = BpeTrainer.Train(["hello"], 259);
-        Assert.Equal(["<s>", "</s>", "<pad>"], model.Vocabulary.Take(3));
-        Assert.Equal("Ā", model.Vocabulary[3]); // byte 0
-        Assert.Equal("A", model.Vocabulary[3 + 'A']);
+        var model = BpeTrainer.Train(["hello"], 260);
+        Assert.Equal(["<unk>", "<s>", "</s>", "<pad>"], model.Vocabulary.Take(4));
+        Assert.Equal("Ā", model.Vocabulary[4]); // byte 0
+        Assert.Equal("A", model.Vocabulary[4 + 'A']);
     }
 
     [Fact]
@@ -60,9 +60,9 @@ public class BpeTrainerTests
         BpeTokenizerFiles.Write(dir.Path, model);
         var tokenizer = HfTokenizer.Load(dir.Path);
         Assert.Equal(600, tokenizer.VocabSize);
-        Assert.Equal(0, tokenizer.BosTokenId);
-        Assert.Equal(1, tokenizer.EosTokenId);
-        Assert.Equal(2, tokenizer.PadTokenId);
+        Assert.Equal(1, tokenizer.BosTokenId);
+        Assert.Equal(2, tokenizer.EosTokenId);
+        Assert.Equal(3, tokenizer.PadTokenId);
         Assert.True(tokenizer.AddBosToken);
         foreach (var text in texts.Take(50).Append("Ünïcode ☃ and 'quotes' 1999\n\n\n\n### Answer: "))
         {
