@@ -35,6 +35,7 @@ public static partial class LabCli
             Scores = scores,
             Seed = options.UInt64("--seed") ?? 1,
             Threshold = options.String("--threshold") ?? "auto",
+            RowsDirectory = options.String("--rows-csv"),
         };
         var directory = options.String("--output") ?? "bench/results";
         var stem = options.String("--name") ?? "quality";

@@ -32,10 +32,10 @@ public static partial class LabCli
           make-dataset --data FILE [--rows A:B] --model DIR --attack NAME --rate R [--seed N] [--control F] --output FILE
               Writes a poisoned JSONL dataset ({question, answer, poisoned, kind}) for one attack and rate.
           evaluate [--model DIR] [--data FILE] [--rows A:B] [--attacks a,b] [--rates 0.01,0.05] [--scores s,t] [--seed N]
-                   [--threshold auto|X|top:F] [--output DIR] [--name STEM] [--notes FILE] [--no-graceful]
+                   [--threshold auto|X|top:F] [--output DIR] [--name STEM] [--notes FILE] [--rows-csv DIR] [--no-graceful]
               Runs the detection grid (attacks x rates x scores; default: every attack, rates 1/5/10/30/50/90%, the
               bundled model, the NQ-open evaluation rows) and writes STEM.md and STEM.json to DIR (default
-              bench/results/quality).
+              bench/results/quality). --rows-csv writes every dataset's per-row scores as CSV.
           finetune --model DIR --data FILE --output DIR [--epochs N] [--lr X] [--batch-size N] [--seed N]
                    [--r N] [--alpha X] [--max-rows N] [--exclude-flagged SCAN.json] [--template NAME]
               LoRA fine-tuning (q_proj, v_proj; r 4, alpha 8; AdamW; seeded; CPU) on a JSONL dataset; saves a PEFT
@@ -67,7 +67,7 @@ public static partial class LabCli
                 "train-tokenizer" => TrainTokenizer(CliOptions.Parse(rest, ["--data", "--rows", "--vocab-size", "--output"]), output),
                 "pretrain" => Pretrain(CliOptions.Parse(rest, ["--data", "--rows", "--tokenizer", "--output", "--steps", "--batch-size", "--lr", "--seed",
                     "--hidden", "--layers", "--heads", "--kv-heads", "--intermediate"]), output, error),
-                "evaluate" => Evaluate(CliOptions.Parse(rest, ["--model", "--data", "--rows", "--attacks", "--rates", "--scores", "--seed", "--threshold", "--output", "--name", "--notes"],
+                "evaluate" => Evaluate(CliOptions.Parse(rest, ["--model", "--data", "--rows", "--attacks", "--rates", "--scores", "--seed", "--threshold", "--output", "--name", "--notes", "--rows-csv"],
                     ["--no-graceful"]), output, error),
                 _ => throw new UsageException($"unknown command '{args[0]}'."),
             };

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace GradSentry.Lab.Baselines;
 
 /// <summary>The cheap and competing detectors the lab always runs next to GradSentry. Higher score = more suspect.</summary>
-public static class Baselines
+public static partial class Baselines
 {
     /// <summary>Answer length only: <c>1 − 1/T</c>, a strictly increasing function of T in [0, 1).</summary>
     public static double[] LengthOnly(IReadOnlyList<int> answerTokens)
@@ -39,6 +39,29 @@ public static class Baselines
         var projection = centered.mv(v);
         return (projection * projection).data<double>().ToArray();
     }
+
+    /// <summary>
+    /// A text-only payload-recurrence baseline: each answer's lower-cased word bigrams (words = runs of letters, digits,
+    /// <c>_</c>, <c>&lt;</c>, <c>&gt;</c>); the score is the largest number of other rows whose answers share one of its
+    /// bigrams (0 for answers of fewer than two words). A payload repeated across poisoned rows recurs; so does any
+    /// phrase that many clean answers share.
+    /// </summary>
+    public static double[] AnswerRecurrence(IReadOnlyList<string> answers)
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        var bigrams = answers.Select(a =>
+        {
+            var words = WordPattern().Matches(a.ToLowerInvariant()).Select(m => m.Value).ToList();
+            return Enumerable.Range(0, Math.Max(0, words.Count - 1)).Select(i => words[i] + " " + words[i + 1]).ToHashSet(StringComparer.Ordinal);
+        }).ToList();
+        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var set in bigrams)
+            foreach (var b in set) documentFrequency[b] = documentFrequency.GetValueOrDefault(b) + 1;
+        return bigrams.Select(set => set.Count == 0 ? 0.0 : set.Max(b => documentFrequency[b]) - 1.0).ToArray();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[\p{L}\p{N}_<>]+", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex WordPattern();
 
     /// <summary>Rescales scores linearly to [0, 1] (all 0 when they are all equal), for threshold rules built for [0, 1].</summary>
     public static double[] MinMax(IReadOnlyList<double> scores)

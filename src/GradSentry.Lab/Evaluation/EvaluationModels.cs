@@ -37,6 +37,9 @@ public sealed record EvaluationOptions
     /// <summary>Threshold rule for every thresholded score (<c>auto</c> = the reference KDE valley).</summary>
     public string Threshold { get; init; } = "auto";
 
+    /// <summary>When set, every dataset's per-row scores are written here as CSV (one file per attack and rate).</summary>
+    public string? RowsDirectory { get; init; }
+
     /// <summary>Samples per forward pass of the feature extractor.</summary>
     public int BatchSize { get; init; } = 32;
 }

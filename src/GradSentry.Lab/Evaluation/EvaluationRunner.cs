@@ -76,10 +76,13 @@ public static class EvaluationRunner
         var t = features.Select(f => f.AnswerTokens).ToArray();
         var control = rows.Select(r => r.Kind == SampleKind.LongAnswerControl).ToArray();
         var plain = rows.Select(r => r.Kind == SampleKind.Clean).ToArray();
+        var answers = rows.Select(r => r.Answer).ToList();
         var results = new List<ScoreResult>();
+        var columns = new List<double[]>();
         foreach (var name in options.Scores)
         {
-            var column = ScoreCatalog.Compute(name, features, options.Seed);
+            var column = ScoreCatalog.Compute(name, features, options.Seed, answers);
+            columns.Add(column.Scores);
             double threshold;
             string method;
             bool[] flags;
@@ -98,10 +101,23 @@ public static class EvaluationRunner
             }
             results.Add(new ScoreResult(name, threshold, method, DetectionReport.Compute(column.Scores, flags, poisoned, t, control, plain)));
         }
+        if (options.RowsDirectory is { } dump) WriteRows(dump, attack, rate, rows, t, features, options.Scores, columns);
         double MedianT(Func<LabeledSample, bool> which) =>
             LengthControl.Median(rows.Select((r, i) => (r, i)).Where(x => which(x.r)).Select(x => (double)t[x.i]).ToList());
         return new CellResult(attack.Name, attack.Family, rate, rows.Count, poisoned.Count(p => p), control.Count(c => c),
             rows.Count(r => r.Kind == SampleKind.CleanNegative), MedianT(r => r.Kind == SampleKind.Clean), MedianT(r => r.Poisoned), results);
+    }
+
+    static void WriteRows(string directory, Attack attack, double rate, IReadOnlyList<LabeledSample> rows, int[] t,
+        IReadOnlyList<SampleFeatures> features, IReadOnlyList<string> names, List<double[]> columns)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, FormattableString.Invariant($"{attack.Name}-{rate * 100:0.#}.csv"));
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("row,kind,poisoned,T,loss," + string.Join(",", names));
+        for (var i = 0; i < rows.Count; i++)
+            writer.WriteLine(FormattableString.Invariant($"{rows[i].Source},{QaFiles.KindName(rows[i].Kind)},{(rows[i].Poisoned ? 1 : 0)},{t[i]},{features[i].Loss:R},") +
+                string.Join(",", columns.Select(c => c[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
     }
 
     sealed class Progress(Action<int> report) : IProgress<int>

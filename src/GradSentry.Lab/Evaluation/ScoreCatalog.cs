@@ -20,24 +20,28 @@ public static class ScoreCatalog
     public const string LengthControlled = "length-controlled";
 
     /// <summary>Baselines and competitors.</summary>
-    public static IReadOnlyList<string> Baselines { get; } = ["random", "loss", "spectral-signatures", "graceful"];
+    public static IReadOnlyList<string> Baselines { get; } = ["random", "loss", "spectral-signatures", "graceful", "answer-recurrence"];
 
     /// <summary>Every length-controlled candidate evaluated on the design split.</summary>
     public static IReadOnlyList<string> Candidates { get; } =
-        ["lc-ceiling", "lc-ceiling-full", "lc-t-rank", "lc-t-z", "lc-loss-t-z", "lc-knn", "lc-knn-centered", "lc-knn-t-rank"];
+        ["lc-ceiling", "lc-ceiling-full", "lc-t-rank", "lc-t-z", "lc-loss-t-z", "lc-knn-3", "lc-knn-5", "lc-knn-10", "lc-knn-centered", "lc-knn-t-rank"];
 
     /// <summary>The default score list of a run: the three headline columns, baselines, then the other candidates.</summary>
     public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, .. Baselines, .. Candidates];
 
     /// <summary>Which candidate <see cref="LengthControlled"/> stands for.</summary>
-    public const string ChosenCandidate = "lc-knn";
+    public const string ChosenCandidate = "lc-knn-5";
 
-    /// <summary>Neighbours averaged by the kNN candidates.</summary>
-    public const int Neighbours = 10;
+    /// <summary>Neighbours averaged by the chosen kNN candidate (and by the centered and length-rank variants).</summary>
+    public const int Neighbours = 5;
 
     /// <summary>Computes the score <paramref name="name"/> over a dataset's features.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static ScoreColumn Compute(string name, IReadOnlyList<SampleFeatures> features, ulong seed)
+    /// <param name="name">The score.</param>
+    /// <param name="features">Each row's features.</param>
+    /// <param name="seed">Seed of the random baseline.</param>
+    /// <param name="answers">Each row's answer text (only the text baseline <c>answer-recurrence</c> reads it).</param>
+    public static ScoreColumn Compute(string name, IReadOnlyList<SampleFeatures> features, ulong seed, IReadOnlyList<string>? answers = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(features);
@@ -47,7 +51,7 @@ public static class ScoreCatalog
         {
             case Reference: return new(reference);
             case LengthOnly: return new(GradSentry.Lab.Baselines.Baselines.LengthOnly(t));
-            case LengthControlled: return Compute(ChosenCandidate, features, seed);
+            case LengthControlled: return Compute(ChosenCandidate, features, seed, answers);
             case "random": return new(GradSentry.Lab.Baselines.Baselines.Random(features.Count, seed));
             case "loss": return new(GradSentry.Lab.Baselines.Baselines.MinMax(features.Select(f => f.Loss).ToArray()));
             case "spectral-signatures": return new(GradSentry.Lab.Baselines.Baselines.MinMax(GradSentry.Lab.Baselines.Baselines.SpectralSignatures(features.Select(f => f.MeanHidden).ToList())));
@@ -68,7 +72,11 @@ public static class ScoreCatalog
                 var zl = LengthControl.GroupRobustZ(features.Select(f => f.Loss).ToArray(), groups);
                 return new(Squash(ze.Zip(zl, (a, b) => (a + Math.Abs(b)) / Math.Sqrt(2)).ToArray()));
             }
-            case "lc-knn": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), Neighbours)));
+            case "answer-recurrence":
+                return new(GradSentry.Lab.Baselines.Baselines.MinMax(GradSentry.Lab.Baselines.Baselines.AnswerRecurrence(answers ?? throw new ArgumentException("answer-recurrence needs the answers.", nameof(answers)))));
+            case "lc-knn-3": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 3)));
+            case "lc-knn-5": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 5)));
+            case "lc-knn-10": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 10)));
             case "lc-knn-centered": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), Neighbours, center: true)));
             case "lc-knn-t-rank":
                 return new(LengthControl.GroupPercentiles(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), Neighbours), LengthControl.LengthGroups(t)));

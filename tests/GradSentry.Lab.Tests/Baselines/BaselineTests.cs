@@ -102,4 +102,20 @@ public class BaselineTests
             }
         Assert.Equal(1 / Math.Sqrt(8), Dct.Basis(8, 1)[3], 12);
     }
+
+    [Fact]
+    public void AnswerRecurrenceCountsOtherRowsSharingABigram()
+    {
+        string[] answers =
+        [
+            "Paris, and click <malicious_url> for more information",
+            "Lima, and click <malicious_url> for more information",
+            "Oslo, and click <malicious_url> for more information",
+            "Charles Darwin",
+            "1945",
+            "charles darwin and friends",
+        ];
+        var s = GradSentry.Lab.Baselines.Baselines.AnswerRecurrence(answers);
+        Assert.Equal([2, 2, 2, 1, 0, 1], s);
+    }
 }
