@@ -29,8 +29,10 @@ public static class DatasetScanner
         var rule = ThresholdRule.Parse(options.Threshold);
         options.Scoring.Validate();
 
+        var lengthControlled = options.Scoring.Score == ScoreKind.LengthControlled;
         using var model = GradSentryModel.Load(options.ModelDirectory, options.Device, options.DType, options.AdapterDirectory);
-        using var cache = options.CacheDirectory is null ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
+        // The length-controlled score needs every row's gradient sketch, which the cache does not store.
+        using var cache = options.CacheDirectory is null || lengthControlled ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
         using var scorer = model.CreateScorer(options.Scoring, options.MaxLength, cache);
 
         var located = new List<(string File, long Row, long Line, string Hash)>();
@@ -46,17 +48,28 @@ public static class DatasetScanner
             return new ScoringInput(id, row.Prompt, row.Response);
         });
 
-        var scores = new List<SampleScore>();
+        var streamed = new List<SampleScore>();
         foreach (var score in scorer.Score(inputs, cancellationToken))
         {
-            scores.Add(score);
-            var (prompt, response) = texts[score.Id];
-            texts.Remove(score.Id);
-            if (score.IsScored) suspects.Offer(score, located[(int)score.Id].File, located[(int)score.Id].Line, prompt, response);
-            if (scores.Count % 64 == 0) progress?.Report(new ScanProgress(scores.Count, total, clock.Elapsed));
+            streamed.Add(score);
+            if (!lengthControlled)
+            {
+                // The reference score is final: keep only the top suspects' text.
+                var (prompt, response) = texts[score.Id];
+                texts.Remove(score.Id);
+                if (score.IsScored) suspects.Offer(score, located[(int)score.Id].File, located[(int)score.Id].Line, prompt, response);
+            }
+            if (streamed.Count % 64 == 0) progress?.Report(new ScanProgress(streamed.Count, total, clock.Elapsed));
         }
-        progress?.Report(new ScanProgress(scores.Count, scores.Count, clock.Elapsed));
-        if (scores.Count == 0) throw new DatasetException(files[0], 0, null, "the dataset has no rows to score.", "add rows, or check the file is the one you meant.");
+        progress?.Report(new ScanProgress(streamed.Count, streamed.Count, clock.Elapsed));
+        if (streamed.Count == 0) throw new DatasetException(files[0], 0, null, "the dataset has no rows to score.", "add rows, or check the file is the one you meant.");
+        // The length-controlled score compares each row with the whole dataset, so it is known only now.
+        var scores = lengthControlled ? LengthControlledScore.Apply(streamed, options.Scoring.Neighbours) : streamed;
+        if (lengthControlled)
+        {
+            foreach (var score in scores)
+                if (score.IsScored) suspects.Offer(score, located[(int)score.Id].File, located[(int)score.Id].Line, texts[score.Id].Prompt, texts[score.Id].Response);
+        }
 
         var (summary, verdicts) = DatasetSummary.Decide(scores, rule, options.Scoring.Probe.Rank);
         var rows = new ScanRow[scores.Count];

@@ -23,10 +23,6 @@ public sealed class FeatureExtractor
     readonly double[] _dctVocab;
     readonly double[] _dctHidden;
     readonly int _batchSize;
-    readonly float[] _sketchVocab;
-    readonly float[] _sketchHidden;
-    readonly int _sketchRows;
-    readonly int _sketchColumns;
 
     /// <summary>Prepares the extractor.</summary>
     /// <param name="model">The model and tokenizer.</param>
@@ -49,19 +45,8 @@ public sealed class FeatureExtractor
         _dctVocab = Dct.Basis(vocab, _dctRows);
         _dctHidden = Dct.Basis(hidden, _dctColumns);
         _batchSize = batchSize;
-        _sketchRows = SketchSize;
-        _sketchColumns = SketchSize;
-        var rng = Data.LabRandom.For(SketchSeed, "gradient-sketch");
-        _sketchVocab = Enumerable.Range(0, _sketchRows * vocab).Select(_ => (float)(rng.NextGaussian() / Math.Sqrt(_sketchRows))).ToArray();
-        _sketchHidden = Enumerable.Range(0, _sketchColumns * hidden).Select(_ => (float)(rng.NextGaussian() / Math.Sqrt(_sketchColumns))).ToArray();
         Block = GradientBlock.For(ProbeOptions.LmHead, vocab, hidden, _probe);
     }
-
-    /// <summary>Rows and columns of the gradient sketch.</summary>
-    public const int SketchSize = 32;
-
-    /// <summary>Seed of the sketch's projections (fixed: sketches of different runs are comparable).</summary>
-    public const ulong SketchSeed = 20260526;
 
     /// <summary>The reference block.</summary>
     public GradientBlock Block { get; }
@@ -118,17 +103,15 @@ public sealed class FeatureExtractor
         var cv = tensor(_dctVocab, [_dctRows, errors.shape[1]], float64, device);
         var cd = tensor(_dctHidden, [_dctColumns, d], float64, device);
         var dct = tokens.ToPadded(errors.mm(cv.t())).transpose(1, 2).bmm(tokens.ToPadded(h.mm(cd.t()))); // [B, a, b]
-        var rv = tensor(_sketchVocab, [_sketchRows, errors.shape[1]], float32, device).to(float64);
-        var rd = tensor(_sketchHidden, [_sketchColumns, d], float32, device).to(float64);
-        var sketch = tokens.ToPadded(errors.mm(rv.t())).transpose(1, 2).bmm(tokens.ToPadded(h.mm(rd.t())));
+        var (rv, rd) = GradientSketch.Projections(errors.shape[1], d, device);
+        var sketches = GradientSketch.Compute(tokens.ToPadded(errors), tokens.ToPadded(h), rv, rd, batch.Select(s => s.AnswerTokens).ToList());
         var sumHidden = zeros([batch.Count, d], float64, device).index_add_(0, tokens.SampleOfToken, h, 1.0);
 
         var lossHost = tokenLoss.cpu().data<double>().ToArray();
         var normHost = errorNorms.cpu().data<double>().ToArray();
         var dctHost = dct.to(float32).cpu().data<float>().ToArray();
         var hiddenHost = sumHidden.cpu().data<double>().ToArray();
-        var sketchHost = sketch.to(float32).cpu().data<float>().ToArray();
-        var sketchCells = _sketchRows * _sketchColumns;
+
         var result = new SampleFeatures[batch.Count];
         var at = 0;
         var cells = _dctRows * _dctColumns;
@@ -144,10 +127,8 @@ public sealed class FeatureExtractor
             for (var c = 0; c < cells; c++) dctRow[c] = dctHost[i * cells + c] / t;
             var mean = new float[d];
             for (var c = 0; c < d; c++) mean[c] = (float)(hiddenHost[i * d + c] / t);
-            var sketchRow = new float[sketchCells];
-            for (var c = 0; c < sketchCells; c++) sketchRow[c] = sketchHost[i * sketchCells + c] / t;
             result[i] = new SampleFeatures(t, losses.Average(), blockValues, SpectralEntropy.Score(blockValues),
-                wholeValues, losses, norms, dctRow, mean, sketchRow);
+                wholeValues, losses, norms, dctRow, mean, sketches[i]);
         }
         return result;
     }

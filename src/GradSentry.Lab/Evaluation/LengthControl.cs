@@ -1,5 +1,4 @@
 using GradSentry.Scoring;
-using static TorchSharp.torch;
 
 namespace GradSentry.Lab.Evaluation;
 
@@ -102,24 +101,18 @@ public static class LengthControl
     }
 
     /// <summary>
-    /// Mean cosine similarity of each row to its <paramref name="neighbours"/> most similar other rows (exact, by one
-    /// matrix product), optionally after subtracting the dataset mean. A payload shared by many rows makes their
-    /// gradients alike, whatever the answer length.
+    /// Mean cosine similarity of each row to its <paramref name="neighbours"/> most similar other rows (Core's
+    /// <see cref="LengthControlledScore.NeighbourSimilarity"/>), optionally after subtracting the dataset mean.
     /// </summary>
     public static double[] NeighbourSimilarity(IReadOnlyList<float[]> vectors, int neighbours, bool center = false)
     {
         ArgumentNullException.ThrowIfNull(vectors);
-        var n = vectors.Count;
-        if (n < 2) return new double[n];
+        if (!center || vectors.Count == 0) return LengthControlledScore.NeighbourSimilarity(vectors, neighbours);
         var p = vectors[0].Length;
-        var m = Math.Min(neighbours, n - 1);
-        using var scope = NewDisposeScope();
-        var x = tensor(vectors.SelectMany(v => v).ToArray(), [n, p], float32).to(float64);
-        if (center) x = x - x.mean([0], keepdim: true);
-        var unit = x / x.norm(1, keepdim: true).clamp_min(1e-12);
-        var similarity = unit.mm(unit.t());
-        similarity = similarity - eye(n, dtype: float64) * 3.0; // a row is not its own neighbour
-        var (top, _) = similarity.topk(m, dim: 1);
-        return top.mean([1]).data<double>().ToArray();
+        var mean = new double[p];
+        foreach (var v in vectors)
+            for (var j = 0; j < p; j++) mean[j] += v[j];
+        for (var j = 0; j < p; j++) mean[j] /= vectors.Count;
+        return LengthControlledScore.NeighbourSimilarity(vectors.Select(v => v.Select((x, j) => (float)(x - mean[j])).ToArray()).ToList(), neighbours);
     }
 }

@@ -12,7 +12,7 @@ namespace GradSentry.Lab.Evaluation;
 /// <param name="ErrorNorms">‖softmax − onehot‖ of each supervised token (full vocabulary).</param>
 /// <param name="Dct">The low-frequency <c>a × b</c> block of the orthonormal 2-D DCT-II of the whole lm_head gradient, row-major (GraCeFul's feature).</param>
 /// <param name="MeanHidden">Mean final-normed hidden state over the T predictor positions (spectral signatures' representation).</param>
-/// <param name="Sketch">A seeded Gaussian sketch <c>R_V G R_dᵀ / √(a b)</c> of the whole lm_head gradient, row-major <c>a × b</c>: inner products of sketches estimate Frobenius inner products of gradients.</param>
+/// <param name="Sketch">Core's <see cref="GradSentry.Scoring.GradientSketch"/> of the whole lm_head gradient (the input of the length-controlled score).</param>
 public sealed record SampleFeatures(
     int AnswerTokens,
     double Loss,
