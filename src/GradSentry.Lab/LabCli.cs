@@ -36,15 +36,16 @@ public static partial class LabCli
               Runs the detection grid (attacks x rates x scores; default: every attack, rates 1/5/10/30/50/90%, the
               bundled model, the NQ-open evaluation rows) and writes STEM.md and STEM.json to DIR (default
               bench/results/quality). --rows-csv writes every dataset's per-row scores as CSV.
-          finetune --model DIR --data FILE --output DIR [--epochs N] [--lr X] [--batch-size N] [--seed N]
-                   [--r N] [--alpha X] [--max-rows N] [--exclude-flagged SCAN.json] [--template NAME]
-              LoRA fine-tuning (q_proj, v_proj; r 4, alpha 8; AdamW; seeded; CPU) on a JSONL dataset; saves a PEFT
-              adapter (adapter_config.json, adapter_model.safetensors) to DIR.
-          attack-success --model DIR [--adapter DIR] --data FILE [--rows A:B] [--attack NAME] [--seed N]
-              CACC on clean rows and ASR on fully poisoned rows (exact match = ROUGE-L recall 1 over distinct
-              lower-cased words), greedy decoding.
-          finetune-benchmark [--model DIR] [--data FILE] [--rate R] [--output DIR]
-              BadNets at the given rate: fine-tune on unfiltered and on GradSentry-filtered data, report CACC and ASR.
+          finetune --model DIR --data FILE --output DIR [--template raw|alpaca|qa|chat|gradsentry-qa|FILE] [--epochs N]
+                   [--lr X] [--batch-size N] [--seed N] [--r N] [--alpha X] [--max-rows N]
+              LoRA fine-tuning (q_proj, v_proj; r 4, alpha 8; AdamW lr 2e-3; 3 epochs of batches of 16; loss on the
+              response and EOS; seeded; CPU) on a JSONL/CSV/TSV dataset read with the template (default raw); saves a
+              PEFT adapter (adapter_config.json, adapter_model.safetensors) to DIR.
+          finetune-benchmark [--model DIR] [--data FILE] [--train-rows A:B] [--test-rows A:B] [--attack NAME] [--rate R]
+                   [--seed N] [--epochs N] [--lr X] [--output DIR] [--name STEM]
+              Poisons the training rows (default BadNets 10% of NQ-open dev rows 0:1500), scans them with the reference
+              and the length-controlled score, LoRA-fine-tunes on the unfiltered and on each filtered set, and reports
+              CACC and ASR on the held-out rows (default 1500:1800) in STEM.md/json (default bench/results/finetune).
         """;
 
     /// <summary>Runs one command; returns the exit code.</summary>
@@ -69,6 +70,9 @@ public static partial class LabCli
                     "--hidden", "--layers", "--heads", "--kv-heads", "--intermediate"]), output, error),
                 "evaluate" => Evaluate(CliOptions.Parse(rest, ["--model", "--data", "--rows", "--attacks", "--rates", "--scores", "--seed", "--threshold", "--output", "--name", "--notes", "--rows-csv"],
                     ["--no-graceful"]), output, error),
+                "finetune" => FineTune(CliOptions.Parse(rest, ["--model", "--data", "--output", "--template", "--epochs", "--lr", "--batch-size", "--seed", "--r", "--alpha", "--max-rows"]), output, error),
+                "finetune-benchmark" => FineTuneBenchmarkCommand(CliOptions.Parse(rest, ["--model", "--data", "--train-rows", "--test-rows", "--attack", "--rate", "--seed",
+                    "--epochs", "--lr", "--batch-size", "--r", "--alpha", "--output", "--name"]), output, error),
                 _ => throw new UsageException($"unknown command '{args[0]}'."),
             };
         }

@@ -24,7 +24,7 @@ public static class ScoreCatalog
 
     /// <summary>Every length-controlled candidate evaluated on the design split.</summary>
     public static IReadOnlyList<string> Candidates { get; } =
-        ["lc-ceiling", "lc-ceiling-full", "lc-t-rank", "lc-t-z", "lc-loss-t-z", "lc-knn-3", "lc-knn-5", "lc-knn-10", "lc-knn-centered", "lc-knn-t-rank"];
+        ["lc-ceiling", "lc-ceiling-full", "lc-t-rank", "lc-t-z", "lc-loss-t-z", "lc-knn-3", "lc-knn-5", "lc-knn-10", "lc-knn-5-cos", "lc-knn-centered", "lc-knn-t-rank"];
 
     /// <summary>The default score list of a run: the three headline columns, baselines, then the other candidates.</summary>
     public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, .. Baselines, .. Candidates];
@@ -76,6 +76,7 @@ public static class ScoreCatalog
                 return new(GradSentry.Lab.Baselines.Baselines.MinMax(GradSentry.Lab.Baselines.Baselines.AnswerRecurrence(answers ?? throw new ArgumentException("answer-recurrence needs the answers.", nameof(answers)))));
             case "lc-knn-3": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 3)));
             case "lc-knn-5": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 5)));
+            case "lc-knn-5-cos": return new(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 5).Select(c => Math.Max(0, c)).ToArray());
             case "lc-knn-10": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 10)));
             case "lc-knn-centered": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), Neighbours, center: true)));
             case "lc-knn-t-rank":
