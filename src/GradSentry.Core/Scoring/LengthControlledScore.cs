@@ -6,10 +6,11 @@ namespace GradSentry.Scoring;
 /// <summary>
 /// The length-controlled GradSentry score. A backdoor needs many rows that teach the same target (the payload or the
 /// attacker's answer); their per-sample lm_head gradients then point the same way, however long the answers are. The
-/// score of a row is <c>(1 + c̄) / 2</c> in [0, 1], where c̄ is the mean cosine similarity of its gradient sketch
+/// score of a row is <c>max(0, c̄)</c> in [0, 1], where c̄ is the mean cosine similarity of its gradient sketch
 /// (<see cref="GradientSketch"/>) to its <c>m</c> most similar other rows of the same dataset (m =
 /// <see cref="ScoringOptions.Neighbours"/>, default 5). It is not a function of the answer length T and does not use the
-/// rank ceiling; the reference score is kept in <see cref="SampleScore.ReferenceScore"/>.
+/// rank ceiling; the reference score is kept in <see cref="SampleScore.ReferenceScore"/>. On this scale the reference
+/// threshold rule's 0.7 fallback means "gradients nearly parallel to five others", a conservative default.
 /// </summary>
 /// <remarks>
 /// Exact nearest neighbours cost O(n² · 1024) multiply-adds (about a minute for 20 000 rows on one CPU core);
@@ -27,7 +28,7 @@ public static class LengthControlledScore
     /// <summary>
     /// Replaces <see cref="SampleScore.Score"/> of every scored row by its length-controlled score (kind
     /// <see cref="ScoreKind.LengthControlled"/>); failed rows are returned unchanged. With a single scored row, the score is
-    /// 0.5 (no neighbour: similarity 0).
+    /// 0 (no neighbour: similarity 0).
     /// </summary>
     /// <exception cref="ArgumentException">A scored row has no sketch (it was not scored with <see cref="ScoreKind.LengthControlled"/>).</exception>
     public static IReadOnlyList<SampleScore> Apply(IReadOnlyList<SampleScore> scores, int neighbours = DefaultNeighbours)
@@ -49,7 +50,7 @@ public static class LengthControlledScore
                 continue;
             }
             var reference = double.IsNaN(s.ReferenceScore) ? s.Score : s.ReferenceScore;
-            result.Add(s with { Score = (1 + similarity[next++]) / 2, Kind = ScoreKind.LengthControlled, ReferenceScore = reference });
+            result.Add(s with { Score = Math.Clamp(similarity[next++], 0, 1), Kind = ScoreKind.LengthControlled, ReferenceScore = reference });
         }
         return result;
     }

@@ -30,7 +30,7 @@ public static class ScoreCatalog
     public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, .. Baselines, .. Candidates];
 
     /// <summary>Which candidate <see cref="LengthControlled"/> stands for.</summary>
-    public const string ChosenCandidate = "lc-knn-5";
+    public const string ChosenCandidate = "lc-knn-5-cos";
 
     /// <summary>Neighbours averaged by the chosen kNN candidate (and by the centered and length-rank variants).</summary>
     public const int Neighbours = 5;
@@ -76,7 +76,7 @@ public static class ScoreCatalog
                 return new(GradSentry.Lab.Baselines.Baselines.MinMax(GradSentry.Lab.Baselines.Baselines.AnswerRecurrence(answers ?? throw new ArgumentException("answer-recurrence needs the answers.", nameof(answers)))));
             case "lc-knn-3": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 3)));
             case "lc-knn-5": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 5)));
-            case "lc-knn-5-cos": return new(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 5).Select(c => Math.Max(0, c)).ToArray());
+            case "lc-knn-5-cos": return new(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 5).Select(c => Math.Clamp(c, 0, 1)).ToArray());
             case "lc-knn-10": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), 10)));
             case "lc-knn-centered": return new(Unit(LengthControl.NeighbourSimilarity(features.Select(f => f.Sketch).ToList(), Neighbours, center: true)));
             case "lc-knn-t-rank":

@@ -56,11 +56,13 @@ public class LengthControlledScoreTests
             SampleScore.Failed(1, "empty response"),
             Row(2, 0.2, [1, 0]),
             Row(3, 0.4, [0, 1]),
+            Row(4, 0.4, [-1, -0.5f]),
         };
         var result = LengthControlledScore.Apply(rows, neighbours: 1);
-        Assert.Equal(1.0, result[0].Score, 9);   // identical neighbour: cosine 1 -> (1 + 1) / 2
+        Assert.Equal(1.0, result[0].Score, 9);   // identical neighbour: cosine 1
         Assert.Equal(1.0, result[2].Score, 9);
-        Assert.Equal(0.5, result[3].Score, 9);   // orthogonal to everything: cosine 0
+        Assert.Equal(0.0, result[3].Score, 9);   // orthogonal to everything: cosine 0
+        Assert.Equal(0.0, result[4].Score, 9);   // negative cosines are clipped at 0
         Assert.Same(rows[1], result[1]);
         Assert.Equal(0.9, result[0].ReferenceScore);
         Assert.Equal(ScoreKind.LengthControlled, result[3].Kind);
