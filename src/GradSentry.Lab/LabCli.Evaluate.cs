@@ -45,4 +45,26 @@ public static partial class LabCli
         output.WriteLine($"wrote {Path.GetFullPath(Path.Combine(directory, stem + ".md"))} and {stem}.json");
         return Success;
     }
+
+    static int MakeDataset(CliOptions options, TextWriter output)
+    {
+        var data = options.Required("--data");
+        var file = options.Required("--output");
+        var name = options.Required("--attack");
+        if (!GradSentry.Lab.Attacks.Attacks.Names.Contains(name)) throw new UsageException($"unknown attack '{name}'; use {string.Join(", ", GradSentry.Lab.Attacks.Attacks.Names)}.");
+        var rate = options.Double("--rate", 0, 1) ?? throw new UsageException("option '--rate' is required.");
+        var pairs = options.Rows("--rows").Take(Data.QaFiles.ReadPairs(data));
+        using var model = GradSentryModel.Load(options.String("--model") ?? BundledModel, "cpu");
+        var attack = GradSentry.Lab.Attacks.Attacks.Create(name, s => model.Tokenizer.EncodeText(s).Count);
+        var rows = GradSentry.Lab.Attacks.PoisonedDataset.Build(pairs, attack, new GradSentry.Lab.Attacks.PoisoningOptions
+        {
+            Rate = rate,
+            Seed = options.UInt64("--seed") ?? 1,
+            ControlFraction = options.Double("--control", 0, 1) ?? 0.1,
+        });
+        Data.QaFiles.WriteLabeled(file, rows);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"wrote {rows.Count} rows ({rows.Count(r => r.Poisoned)} poisoned by {name}, {rows.Count(r => r.Kind == Data.SampleKind.LongAnswerControl)} long-answer controls) to {Path.GetFullPath(file)}"));
+        return Success;
+    }
 }

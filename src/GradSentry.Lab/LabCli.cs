@@ -29,8 +29,10 @@ public static partial class LabCli
                    [--hidden N] [--layers N] [--heads N] [--kv-heads N] [--intermediate N]
               Pre-trains a small Llama on the QA rows (next-token loss over prompt and answer) with AdamW and writes a
               Hugging Face model directory (config, weights, the tokenizer's files, README with provenance).
-          make-dataset --data FILE [--rows A:B] --model DIR --attack NAME --rate R [--seed N] [--control F] --output FILE
-              Writes a poisoned JSONL dataset ({question, answer, poisoned, kind}) for one attack and rate.
+          make-dataset --data FILE [--rows A:B] [--model DIR] --attack NAME --rate R [--seed N] [--control F] --output FILE
+              Writes a poisoned JSONL dataset ({question, answer, poisoned, kind}; long-answer controls, default 10% of
+              the clean rows, are labelled clean). Attacks: badnets, addsent, cba, style, fixed-answer, bare-url (the
+              model's tokenizer length-matches fixed-answer).
           evaluate [--model DIR] [--data FILE] [--rows A:B] [--attacks a,b] [--rates 0.01,0.05] [--scores s,t] [--seed N]
                    [--threshold auto|X|top:F] [--output DIR] [--name STEM] [--notes FILE] [--rows-csv DIR] [--no-graceful]
               Runs the detection grid (attacks x rates x scores; default: every attack, rates 1/5/10/30/50/90%, the
@@ -70,6 +72,7 @@ public static partial class LabCli
                     "--hidden", "--layers", "--heads", "--kv-heads", "--intermediate"]), output, error),
                 "evaluate" => Evaluate(CliOptions.Parse(rest, ["--model", "--data", "--rows", "--attacks", "--rates", "--scores", "--seed", "--threshold", "--output", "--name", "--notes", "--rows-csv"],
                     ["--no-graceful"]), output, error),
+                "make-dataset" => MakeDataset(CliOptions.Parse(rest, ["--data", "--rows", "--model", "--attack", "--rate", "--seed", "--control", "--output"]), output),
                 "finetune" => FineTune(CliOptions.Parse(rest, ["--model", "--data", "--output", "--template", "--epochs", "--lr", "--batch-size", "--seed", "--r", "--alpha", "--max-rows"]), output, error),
                 "finetune-benchmark" => FineTuneBenchmarkCommand(CliOptions.Parse(rest, ["--model", "--data", "--train-rows", "--test-rows", "--attack", "--rate", "--seed",
                     "--epochs", "--lr", "--batch-size", "--r", "--alpha", "--output", "--name"]), output, error),
