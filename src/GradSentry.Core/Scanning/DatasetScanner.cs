@@ -42,8 +42,10 @@ public static class DatasetScanner
         ArgumentNullException.ThrowIfNull(options);
         Validate(files, options);
 
+        var lengthControlled = options.Scoring.Score == ScoreKind.LengthControlled;
         using var model = LoadModel(options);
-        using var cache = options.CacheDirectory is null ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
+        // The length-controlled score needs every row's gradient sketch, which the cache does not store.
+        using var cache = options.CacheDirectory is null || lengthControlled ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
         using var scorer = model.CreateScorer(options.Scoring, options.MaxLength, cache);
 
         var shard = options.Shard;
@@ -67,14 +69,29 @@ public static class DatasetScanner
         foreach (var score in scorer.Score(inputs, cancellationToken))
         {
             var at = located[score.Id];
-            located.Remove(score.Id);
             rows.Add(new ScoredRow(score.Id, at.File, at.Row, at.Line, at.Hash, score));
-            if (score.IsScored) suspects.Offer(score, at.File, at.Line, at.Prompt, at.Response);
+            if (!lengthControlled)
+            {
+                // The reference score is final: keep only the top suspects' text.
+                located.Remove(score.Id);
+                if (score.IsScored) suspects.Offer(score, at.File, at.Line, at.Prompt, at.Response);
+            }
             if (rows.Count % 64 == 0) progress?.Report(new ScanProgress(rows.Count, total, clock.Elapsed));
         }
         // Rows after the last one of this shard are read too: the total must count them all.
         progress?.Report(new ScanProgress(rows.Count, rows.Count, clock.Elapsed));
         if (globalRows == 0) throw new DatasetException(files[0], 0, null, "the dataset has no rows to score.", "add rows, or check the file is the one you meant.");
+        if (lengthControlled)
+        {
+            // The length-controlled score compares each row with the whole dataset, so it is known only now.
+            var final = LengthControlledScore.Apply(rows.Select(r => r.Score).ToList(), options.Scoring.Neighbours);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                rows[i] = rows[i] with { Score = final[i] };
+                var at = located[rows[i].GlobalIndex];
+                if (final[i].IsScored) suspects.Offer(final[i], at.File, at.Line, at.Prompt, at.Response);
+            }
+        }
 
         return new ScoredDataset(files.ToList(), model.Directory,
             model.ContentHash(options.CacheDirectory is null ? null : Path.Combine(options.CacheDirectory, "file-hashes.json")),
@@ -175,6 +192,8 @@ public static class DatasetScanner
             throw new ArgumentException($"shard {s.Index}/{s.Count} is impossible; use {ScanShard.Syntax}.", nameof(options));
         ThresholdRule.Parse(options.Threshold);
         options.Scoring.Validate();
+        if (options.Shard is not null && options.Scoring.Score == ScoreKind.LengthControlled)
+            throw new ArgumentException("the length-controlled score compares every row with the whole dataset, so it cannot be computed per shard; scan without --shard, or use --score reference.", nameof(options));
     }
 
     /// <summary>Physical lines in the files: an upper bound on rows, good enough for an ETA.</summary>

@@ -5,7 +5,9 @@ namespace GradSentry.Scoring;
 
 /// <summary>
 /// Scores a stream of rows: encode, look up the cache, bucket by length inside a bounded window,
-/// probe a batch per forward pass, compute the reference score, emit results in input order.
+/// probe a batch per forward pass, compute the reference score, emit results in input order. With
+/// <see cref="ScoreKind.LengthControlled"/> each result also carries its gradient sketch (and <see cref="SampleScore.Score"/>
+/// still holds the reference score): pass all of them to <see cref="LengthControlledScore.Apply"/>.
 /// Memory is bounded by <see cref="ScoringOptions.Window"/>, whatever the dataset size.
 /// </summary>
 public sealed class GradSentryScorer : IDisposable
@@ -24,8 +26,9 @@ public sealed class GradSentryScorer : IDisposable
         options.Validate();
         _encoder = encoder;
         _options = options;
-        _cache = cache;
-        _probe = GradientProbes.Create(model, options.Probe, options.Naive);
+        // The cache stores spectra without sketches; the length-controlled score needs the sketch of every row.
+        _cache = options.Score == ScoreKind.LengthControlled ? null : cache;
+        _probe = GradientProbes.Create(model, options.Probe, options.Naive, sketch: options.Score == ScoreKind.LengthControlled);
     }
 
     /// <summary>The probe in use (its <see cref="IGradientProbe.Name"/> goes into reports).</summary>
@@ -121,7 +124,7 @@ public sealed class GradSentryScorer : IDisposable
                 sample.AnswerTokens);
         var score = SpectralEntropy.Score(spectrum.SingularValues);
         return new SampleScore(sample.Id, score, spectrum.AnswerTokens, spectrum.Loss, spectrum.GradientNorm,
-            spectrum.SingularValues, sample.PromptTokensDropped, fromCache, null);
+            spectrum.SingularValues, sample.PromptTokensDropped, fromCache, null) { ReferenceScore = score, Sketch = spectrum.Sketch };
     }
 
     /// <inheritdoc />

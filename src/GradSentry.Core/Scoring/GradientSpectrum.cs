@@ -5,4 +5,8 @@ namespace GradSentry.Scoring;
 /// <param name="AnswerTokens">T, the number of supervised tokens (response + EOS).</param>
 /// <param name="Loss">Mean next-token cross-entropy over the T supervised positions.</param>
 /// <param name="GradientNorm">Frobenius norm of the whole (unsliced) per-sample gradient of the target parameter.</param>
-public sealed record GradientSpectrum(double[] SingularValues, int AnswerTokens, double Loss, double GradientNorm);
+public sealed record GradientSpectrum(double[] SingularValues, int AnswerTokens, double Loss, double GradientNorm)
+{
+    /// <summary>The gradient sketch (<see cref="GradientSketch"/>) when the probe was asked for one, else null.</summary>
+    public float[]? Sketch { get; init; }
+}

@@ -20,9 +20,16 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
     readonly ProbeOptions _options;
     readonly GradientBlock _block;
     readonly Device _device;
+    readonly Tensor? _sketchVocabulary;
+    readonly Tensor? _sketchHidden;
 
     /// <summary>Prepares the probe; fails early when k does not fit the block.</summary>
-    public LmHeadClosedFormProbe(ICausalLm model, ProbeOptions options)
+    public LmHeadClosedFormProbe(ICausalLm model, ProbeOptions options) : this(model, options, sketch: false)
+    {
+    }
+
+    /// <summary>Prepares the probe; with <paramref name="sketch"/>, every spectrum also carries a <see cref="GradientSketch"/>.</summary>
+    public LmHeadClosedFormProbe(ICausalLm model, ProbeOptions options, bool sketch)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,6 +39,7 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
         var w = model.OutputWeight;
         _block = GradientBlock.For(TargetParameter, w.shape[0], w.shape[1], options);
         _device = w.device;
+        if (sketch) (_sketchVocabulary, _sketchHidden) = GradientSketch.Projections(w.shape[0], w.shape[1], _device);
     }
 
     /// <inheritdoc />
@@ -65,13 +73,15 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
             _options.Rank);
         var norms = ProductSpectrum.FrobeniusNorms(tokens.ToPadded(errors), tokens.ToPadded(h));
         var losses = tokens.MeanPerSample(tokenLoss);
+        var sketches = _sketchVocabulary is null ? null
+            : GradientSketch.Compute(tokens.ToPadded(errors), tokens.ToPadded(h), _sketchVocabulary, _sketchHidden!, batch.Select(s => s.AnswerTokens).ToList());
 
         var result = new GradientSpectrum[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
             var t = batch[i].AnswerTokens;
             for (var j = 0; j < values[i].Length; j++) values[i][j] /= t;
-            result[i] = new GradientSpectrum(values[i], t, losses[i], norms[i] / t);
+            result[i] = new GradientSpectrum(values[i], t, losses[i], norms[i] / t) { Sketch = sketches?[i] };
         }
         return result;
     }
@@ -79,5 +89,7 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
     /// <inheritdoc />
     public void Dispose()
     {
+        _sketchVocabulary?.Dispose();
+        _sketchHidden?.Dispose();
     }
 }

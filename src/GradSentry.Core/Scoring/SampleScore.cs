@@ -21,6 +21,15 @@ public sealed record SampleScore(
     bool FromCache,
     string? Error)
 {
+    /// <summary>Which score <see cref="Score"/> holds.</summary>
+    public ScoreKind Kind { get; init; } = ScoreKind.Reference;
+
+    /// <summary>The reference GradSentry score (equal to <see cref="Score"/> when <see cref="Kind"/> is the reference; NaN without a score).</summary>
+    public double ReferenceScore { get; init; } = double.NaN;
+
+    /// <summary>The row's gradient sketch (length-controlled scoring only), else null.</summary>
+    public float[]? Sketch { get; init; }
+
     /// <summary>True when the row has a score.</summary>
     public bool IsScored => Error is null;
 

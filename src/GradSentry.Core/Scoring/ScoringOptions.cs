@@ -24,6 +24,19 @@ public sealed record ScoringOptions
     /// <summary>Use the naive per-sample autograd loop (the reference's method; for checks and benchmarks).</summary>
     public bool Naive { get; init; }
 
+    /// <summary>
+    /// The score reported and thresholded. <see cref="ScoreKind.LengthControlled"/> needs the lm_head target and the closed
+    /// form (not <see cref="Naive"/>), makes the probe also return a gradient sketch per row, bypasses the score cache
+    /// (which does not store sketches), and is finished by <see cref="LengthControlledScore.Apply"/> once every row is
+    /// scored (the dataset scanner does that).
+    /// </summary>
+    /// <value>Default <see cref="ScoreKind.Reference"/>.</value>
+    public ScoreKind Score { get; init; } = ScoreKind.Reference;
+
+    /// <summary>Neighbours averaged by the length-controlled score.</summary>
+    /// <value>Default 5.</value>
+    public int Neighbours { get; init; } = LengthControlledScore.DefaultNeighbours;
+
     /// <summary>Checks ranges.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
@@ -32,5 +45,9 @@ public sealed record ScoringOptions
         if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1 (got {BatchSize}).");
         if (MaxTokensPerBatch < 2) throw new ArgumentException($"max tokens per batch must be at least 2 (got {MaxTokensPerBatch}).");
         if (Window < 1) throw new ArgumentException($"window must be at least 1 (got {Window}).");
+        if (!Enum.IsDefined(Score)) throw new ArgumentException($"unknown score kind {Score}.");
+        if (Neighbours < 1) throw new ArgumentException($"neighbours must be at least 1 (got {Neighbours}).");
+        if (Score == ScoreKind.LengthControlled && Naive)
+            throw new ArgumentException("the length-controlled score is computed by the lm_head closed form; it cannot be combined with the naive loop.");
     }
 }

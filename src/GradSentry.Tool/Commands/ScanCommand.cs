@@ -47,7 +47,7 @@ public sealed class ScanCommand
 
     readonly Option<string> _score = new("--score")
     {
-        Description = "Score: 'reference' (the paper's normalised spectral entropy). 'length-controlled' arrives with the evaluation lab.",
+        Description = "Score: 'reference' (the paper's normalised spectral entropy, capped by the answer length) or 'length-controlled' (similarity of a row's lm_head gradient to its nearest neighbours in the dataset; lm_head target only, no cache, no shards).",
         DefaultValueFactory = _ => "reference",
         HelpName = "reference|length-controlled",
     };
@@ -118,8 +118,9 @@ public sealed class ScanCommand
     {
         var files = parse.GetValue(_data) ?? [];
         var score = parse.GetValue(_score)!;
-        if (score != "reference")
-            throw new UsageException($"--score {score} is not available yet: the length-controlled score arrives with the evaluation lab. Use --score reference (the default).");
+        var scoreKind = GradSentry.Scoring.ScoreKinds.Parse(score);
+        if (scoreKind == ScoreKind.LengthControlled && parse.GetValue(_shard) is not null)
+            throw new UsageException("--score length-controlled compares every row with the whole dataset, so it cannot run per shard; drop --shard or use --score reference.");
         var request = _report.Read(parse);
         var shard = parse.GetValue(_shard) is { } shardText ? ParseShard(shardText) : null;
         var inputFormat = parse.GetValue(_inputFormat) is { } f ? SampleReader.ParseFormat(f) : (DatasetFormat?)null;
@@ -138,6 +139,7 @@ public sealed class ScanCommand
             {
                 BatchSize = parse.GetValue(_batchSize),
                 Window = parse.GetValue(_window),
+                Score = scoreKind,
                 Probe = new ProbeOptions { TargetParameter = parse.GetValue(_target)!, Rank = parse.GetValue(_rank), SliceFactor = parse.GetValue(_slice) },
             },
         };

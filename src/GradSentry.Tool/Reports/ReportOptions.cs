@@ -15,7 +15,7 @@ public sealed record ReportOptions
     /// <summary>Slice factor.</summary>
     public required int Slice { get; init; }
 
-    /// <summary><c>reference</c> (or, later, <c>length-controlled</c>).</summary>
+    /// <summary><c>reference</c> or <c>length-controlled</c>.</summary>
     public required string Score { get; init; }
 
     /// <summary>Threshold rule as typed.</summary>

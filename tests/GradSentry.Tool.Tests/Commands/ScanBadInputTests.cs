@@ -142,12 +142,24 @@ public class ScanBadInputTests
     }
 
     [Fact]
-    public void LengthControlledScoreIsRefusedUntilTheLabShipsIt()
+    public void LengthControlledScoreCannotRunPerShard()
     {
         using var folder = new TempFolder();
         TestData.WriteJsonl(folder.File("data.jsonl"), 4);
-        var result = ScanExpectingInputError(folder, "data.jsonl", "--score", "length-controlled");
-        Assert.Contains("evaluation lab", result.Stderr, StringComparison.Ordinal);
+        var result = ScanExpectingInputError(folder, "data.jsonl", "--score", "length-controlled", "--shard", "0/2");
+        Assert.Contains("whole dataset", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LengthControlledScoreScansEndToEnd()
+    {
+        using var folder = new TempFolder();
+        TestData.WriteJsonl(folder.File("data.jsonl"), 12);
+        var result = ToolProcess.Run(folder.Path, "scan", "data.jsonl", "--score", "length-controlled", "--device", "cpu", "--format", "json", "--threshold", "top:0.25");
+        Assert.True(result.ExitCode is ExitCodes.Passed or ExitCodes.GateFailed, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        Assert.Equal(12, json.RootElement.GetProperty("samples").GetArrayLength());
+        Assert.Equal(3, json.RootElement.GetProperty("statistics").GetProperty("flagged").GetInt32());
     }
 
     [Fact]

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GradSentry.Lab.Attacks;
+
+namespace GradSentry.Lab.Evaluation;
+
+/// <summary>Writes an <see cref="EvaluationResult"/> as <c>quality.json</c> (everything) and <c>quality.md</c> (tables).</summary>
+public static class ReportWriter
+{
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>The goals of issue 7.</summary>
+    public const double F1Goal = 0.95;
+
+    /// <summary>AUROC our score must reach on the length-matched attacks.</summary>
+    public const double AurocGoal = 0.9;
+
+    /// <summary>Margin over the length-only AUROC on the length-matched attacks.</summary>
+    public const double MarginGoal = 0.15;
+
+    /// <summary>Highest acceptable false-positive rate on the long-answer control.</summary>
+    public const double ControlFprGoal = 0.02;
+
+    /// <summary>Writes both files into <paramref name="directory"/> (created if needed), with <paramref name="stem"/> as the file name stem.</summary>
+    public static void Write(EvaluationResult result, string directory, string stem = "quality", string? notes = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Directory.CreateDirectory(directory);
+        WriteAtomically(Path.Combine(directory, stem + ".json"), JsonSerializer.Serialize(result, Json) + "\n");
+        WriteAtomically(Path.Combine(directory, stem + ".md"), Markdown(result, notes));
+    }
+
+    static void WriteAtomically(string path, string text)
+    {
+        var temporary = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        File.WriteAllText(temporary, text.ReplaceLineEndings("\n"));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    static string F(double v, string format = "0.000") => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
+
+    static string Pct(double rate) => (rate * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>The Markdown report.</summary>
+    public static string Markdown(EvaluationResult result, string? notes = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var o = result.Options;
+        var sb = new StringBuilder();
+        void L(string line = "") => sb.Append(line).Append('\n');
+        var headline = new[] { ScoreCatalog.Reference, ScoreCatalog.LengthOnly, ScoreCatalog.LengthControlled }.Where(o.Scores.Contains).ToList();
+        var ours = o.Scores.Contains(ScoreCatalog.LengthControlled) ? ScoreCatalog.LengthControlled : null;
+
+        L("# GradSentry detection quality");
+        L();
+        L(FormattableString.Invariant($"Model `{o.ModelDirectory}` ({result.Parameters:N0} parameters, content hash `{result.ModelHash[..16]}`), data `{o.DataFile}` rows `{o.Rows}`, seed {o.Seed}, ") +
+          FormattableString.Invariant($"threshold rule `{o.Threshold}`, long-answer controls {Pct(o.ControlFraction)} of the clean rows in every dataset. ") +
+          FormattableString.Invariant($"{result.Cells.Count} datasets, {result.UniqueSamples} distinct rows measured in {result.FeatureSeconds:0} s; whole run {result.TotalSeconds:0} s on CPU."));
+        L();
+        if (ours is not null)
+            L($"`{ScoreCatalog.LengthControlled}` is the candidate `{ScoreCatalog.ChosenCandidate}` (chosen on the design split, see below). AUROC counts ties as one half; F1, precision and recall are at each score's own fitted threshold; \"control FPR\" is the share of long-answer controls (clean rows with a benign ~12-token sentence appended) that were flagged.");
+        L();
+        if (notes is not null)
+        {
+            L(notes.TrimEnd());
+            L();
+        }
+
+        if (ours is not null)
+        {
+            L("## Goals (issue 7)");
+            L();
+            L("| goal | score | met | worst case |");
+            L("|---|---|---|---|");
+            foreach (var score in headline)
+            {
+                var reference = result.Cells.Where(c => c.Family == AttackFamily.Reference).ToList();
+                if (reference.Count > 0)
+                {
+                    var worst = reference.MinBy(c => c.Score(score).Report.Confusion.F1)!;
+                    L($"| reference attacks: F1 ≥ {F1Goal} at every rate | `{score}` | {(reference.All(c => c.Score(score).Report.Confusion.F1 >= F1Goal) ? "yes" : "**no**")} | F1 {F(worst.Score(score).Report.Confusion.F1)} ({worst.Attack} {Pct(worst.Rate)}) |");
+                }
+                var matched = result.Cells.Where(c => c.Family == AttackFamily.LengthMatched).ToList();
+                if (matched.Count > 0 && score != ScoreCatalog.LengthOnly)
+                {
+                    var worst = matched.MinBy(c => c.Score(score).Report.Auroc)!;
+                    var margin = matched.MinBy(c => c.Score(score).Report.Auroc - c.Score(ScoreCatalog.LengthOnly).Report.Auroc)!;
+                    L($"| length-matched: AUROC ≥ {AurocGoal} | `{score}` | {(matched.All(c => c.Score(score).Report.Auroc >= AurocGoal) ? "yes" : "**no**")} | AUROC {F(worst.Score(score).Report.Auroc)} ({worst.Attack} {Pct(worst.Rate)}) |");
+                    L($"| length-matched: AUROC ≥ length-only + {MarginGoal} | `{score}` | {(matched.All(c => c.Score(score).Report.Auroc - c.Score(ScoreCatalog.LengthOnly).Report.Auroc >= MarginGoal) ? "yes" : "**no**")} | margin {F(margin.Score(score).Report.Auroc - margin.Score(ScoreCatalog.LengthOnly).Report.Auroc, "+0.000;-0.000")} ({margin.Attack} {Pct(margin.Rate)}) |");
+                }
+                var worstControl = result.Cells.Where(c => !double.IsNaN(c.Score(score).Report.ControlFalsePositiveRate)).MaxBy(c => c.Score(score).Report.ControlFalsePositiveRate);
+                if (worstControl is not null)
+                    L($"| long-answer control FPR ≤ {Pct(ControlFprGoal)} | `{score}` | {(result.Cells.All(c => !(c.Score(score).Report.ControlFalsePositiveRate > ControlFprGoal)) ? "yes" : "**no**")} | {Pct(worstControl.Score(score).Report.ControlFalsePositiveRate)} ({worstControl.Attack} {Pct(worstControl.Rate)}) |");
+            }
+            L();
+        }
+
+        L("## Headline: reference vs answer length only vs ours");
+        L();
+        foreach (var group in result.Cells.GroupBy(c => c.Attack))
+        {
+            var first = group.First();
+            L($"### {group.Key} ({(first.Family == AttackFamily.Reference ? "reference attack" : "length-matched")})");
+            L();
+            var header = new StringBuilder("| rate | poisoned | median T clean / poisoned |");
+            var rule = new StringBuilder("|---|---|---|");
+            foreach (var s in headline)
+            {
+                header.Append(CultureInfo.InvariantCulture, $" {s} AUROC | {s} F1 | {s} control FPR |");
+                rule.Append("---|---|---|");
+            }
+            L(header.ToString());
+            L(rule.ToString());
+            foreach (var c in group)
+            {
+                var line = new StringBuilder(FormattableString.Invariant($"| {Pct(c.Rate)} | {c.Poisoned} | {c.MedianCleanT:0.#} / {c.MedianPoisonedT:0.#} |"));
+                foreach (var s in headline)
+                {
+                    var r = c.Score(s).Report;
+                    line.Append(CultureInfo.InvariantCulture, $" {F(r.Auroc)} | {F(r.Confusion.F1)} | {(double.IsNaN(r.ControlFalsePositiveRate) ? "–" : Pct(r.ControlFalsePositiveRate))} |");
+                }
+                L(line.ToString());
+            }
+            L();
+        }
+
+        Table(sb, result, "## AUROC, every score", (r) => F(r.Report.Auroc));
+        Table(sb, result, "## F1 at the fitted threshold, every score", (r) => F(r.Report.Confusion.F1));
+        Table(sb, result, "## Precision / recall at the fitted threshold", (r) => $"{F(r.Report.Confusion.Precision, "0.00")}/{F(r.Report.Confusion.Recall, "0.00")}");
+        Table(sb, result, "## Long-answer control FPR / plain clean FPR", (r) =>
+            $"{(double.IsNaN(r.Report.ControlFalsePositiveRate) ? "–" : Pct(r.Report.ControlFalsePositiveRate))} / {(double.IsNaN(r.Report.CleanFalsePositiveRate) ? "–" : Pct(r.Report.CleanFalsePositiveRate))}");
+        Table(sb, result, "## Threshold and the path that fired", (r) => $"{F(r.Threshold)} {Abbreviate(r.ThresholdMethod)}");
+        L("Paths: `valley` = reliable KDE valley; `fb:unimodal`, `fb:too-few`, `fb:close`, `fb:interval` = the 0.7 fallback and why; `clusters` = GraCeFul's own decision.");
+        L();
+
+        L("## Stratified by answer length (AUROC within the bucket; F1 at the global threshold)");
+        L();
+        L("Buckets by T (answer tokens + EOS). `–` = a class is absent from the bucket. Format: AUROC / F1 (rows, poisoned).");
+        L();
+        foreach (var s in headline)
+        {
+            L($"### {s}");
+            L();
+            L("| attack | rate | " + string.Join(" | ", Metrics.LengthBuckets.Labels) + " |");
+            L("|---|---|" + string.Concat(Enumerable.Repeat("---|", Metrics.LengthBuckets.Labels.Count)));
+            foreach (var c in result.Cells)
+            {
+                var r = c.Score(s).Report;
+                L($"| {c.Attack} | {Pct(c.Rate)} | " + string.Join(" | ", r.Buckets.Select(b =>
+                    b.Rows == 0 ? "(0)" : $"{F(b.Auroc, "0.00")} / {F(b.Confusion.F1, "0.00")} ({b.Rows}, {b.Poisoned})")) + " |");
+            }
+            L();
+        }
+        return sb.ToString();
+    }
+
+    static void Table(StringBuilder sb, EvaluationResult result, string title, Func<ScoreResult, string> cell)
+    {
+        var scores = result.Options.Scores;
+        sb.Append(title).Append("\n\n");
+        sb.Append("| attack | rate | ").Append(string.Join(" | ", scores)).Append(" |\n");
+        sb.Append("|---|---|").Append(string.Concat(Enumerable.Repeat("---|", scores.Count))).Append('\n');
+        foreach (var c in result.Cells)
+            sb.Append(CultureInfo.InvariantCulture, $"| {c.Attack} | {Pct(c.Rate)} | ").Append(string.Join(" | ", scores.Select(s => cell(c.Score(s))))).Append(" |\n");
+        sb.Append('\n');
+    }
+
+    static string Abbreviate(string method) => method switch
+    {
+        Thresholds.ThresholdMethods.KdeValleyReliableBimodal => "valley",
+        Thresholds.ThresholdMethods.FallbackUnimodal => "fb:unimodal",
+        Thresholds.ThresholdMethods.FallbackTooFewSuspiciousSamples => "fb:too-few",
+        Thresholds.ThresholdMethods.FallbackPeakTooClose => "fb:close",
+        Thresholds.ThresholdMethods.FallbackNoValidPeakInterval => "fb:interval",
+        Thresholds.ThresholdMethods.FallbackSmallN => "fb:small-n",
+        Thresholds.ThresholdMethods.FallbackZeroVariance => "fb:zero-var",
+        Thresholds.ThresholdMethods.FallbackTooNarrowRange => "fb:narrow",
+        _ when method.StartsWith("own clusters", StringComparison.Ordinal) => "clusters",
+        _ => method,
+    };
+}
