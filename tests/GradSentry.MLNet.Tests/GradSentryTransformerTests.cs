@@ -139,7 +139,8 @@ public class GradSentryTransformerTests
         Assert.Equal(rows.Select(r => r.Variable.Length), withScores.Select(r => r.Variable.Length));
 
         var tokens = Pipelines.Column<int>(view, "AnswerTokenCount");
-        Assert.Equal(rows.Select(r => r.Response.Length + 1), tokens);
+        var tokenizer = GradSentry.Tokenization.HfTokenizer.Load(TestPaths.TinyModel);
+        Assert.Equal(rows.Select(r => tokenizer.EncodeText(r.Response).Count + 1), tokens);
     }
 
     [Fact]
@@ -227,7 +228,7 @@ public class GradSentryTransformerTests
         Assert.Contains("maximum length 32", scored[2].GradSentryError);
         Assert.Equal(0, scored[2].AnswerTokenCount);
         Assert.Equal("", scored[3].GradSentryError);
-        Assert.Equal(5, scored[3].AnswerTokenCount);
+        Assert.Equal(GradSentry.Tokenization.HfTokenizer.Load(TestPaths.TinyModel).EncodeText("Rome").Count + 1, scored[3].AnswerTokenCount);
     }
 
     [Fact]

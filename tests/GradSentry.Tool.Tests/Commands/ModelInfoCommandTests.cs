@@ -3,10 +3,10 @@ using GradSentry.Tool.Tests.Support;
 
 namespace GradSentry.Tool.Tests.Commands;
 
-/// <summary><c>model info</c> on the bundled tiny model.</summary>
+/// <summary><c>model info</c> on the golden byte-level tiny model (fixed counts, unlike the bundled model, which the lab retrains).</summary>
 public class ModelInfoCommandTests
 {
-    static string TinyModel => Path.Combine(ToolProcess.RepoRoot, "samples", "models", "tiny-llama");
+    static string TinyModel => Path.Combine(ToolProcess.RepoRoot, "tests", "fixtures", "golden", "models", "tiny-llama");
 
     [Fact]
     public void ModelInfoShowsArchitectureCountsTokenizerAndTargets()

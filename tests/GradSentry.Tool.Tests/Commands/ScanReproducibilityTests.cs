@@ -70,14 +70,20 @@ public class ScanReproducibilityTests(ScannedDataset scan)
         Assert.Equal(JsonCompare.WithoutTiming(scan.Result.Stdout), JsonCompare.WithoutTiming(resumed.Stdout));
     }
 
-    /// <summary>Polls until the score cache holds at least one record while the process still runs.</summary>
+    /// <summary>
+    /// One cache record with k = 16: 8-byte head, 184-byte body (hash, T, loss, norm, k, 16 values), 8-byte checksum.
+    /// A batch is reused only when all its rows are cached, so wait for one whole batch (--batch-size 8).
+    /// </summary>
+    const int OneBatchOfRecords = 8 * 200;
+
+    /// <summary>Polls until the score cache holds a whole batch of records while the process still runs.</summary>
     internal static bool WaitForCacheRecords(string cacheFolder, Process process)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromMinutes(1))
         {
             if (process.HasExited) return false;
-            if (Directory.Exists(cacheFolder) && Directory.EnumerateFiles(cacheFolder, "*.gscache").Any(f => new FileInfo(f).Length > 64))
+            if (Directory.Exists(cacheFolder) && Directory.EnumerateFiles(cacheFolder, "*.gscache").Any(f => new FileInfo(f).Length >= OneBatchOfRecords))
                 return !process.HasExited;
             Thread.Sleep(5);
         }
