@@ -62,7 +62,8 @@ if (scored.Any(r => r.Poisoned))
 {
     var caught = dropped.Count(r => r.row.Poisoned);
     Console.WriteLine($"labels:     {caught} of {scored.Count(r => r.Poisoned)} labelled poisoned rows dropped; {dropped.Count - caught} clean rows dropped");
-    Console.WriteLine("            (the bundled model is tiny and random: this shows the plumbing, not detection quality;");
+    Console.WriteLine("            (the poisoned rows here carry a ~12-token payload, so their answers are long and the reference");
+    Console.WriteLine("             score's rank ceiling alone separates them: this shows the plumbing, not detection quality;");
     Console.WriteLine("             score with the model you will fine-tune, and compare with an answer-length-only baseline)");
 }
 return 0;
