@@ -36,6 +36,7 @@ public static partial class LabCli
             Seed = options.UInt64("--seed") ?? 1,
             Threshold = options.String("--threshold") ?? "auto",
             RowsDirectory = options.String("--rows-csv"),
+            ControlFraction = options.Double("--control", 0, 1) ?? 0.1,
         };
         var directory = options.String("--output") ?? "bench/results";
         var stem = options.String("--name") ?? "quality";
@@ -65,6 +66,16 @@ public static partial class LabCli
         Data.QaFiles.WriteLabeled(file, rows);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {rows.Count} rows ({rows.Count(r => r.Poisoned)} poisoned by {name}, {rows.Count(r => r.Kind == Data.SampleKind.LongAnswerControl)} long-answer controls) to {Path.GetFullPath(file)}"));
+        return Success;
+    }
+
+    static int Render(CliOptions options, TextWriter output)
+    {
+        var json = options.Required("--json");
+        var markdown = options.String("--output") ?? Path.ChangeExtension(json, ".md");
+        var notes = options.String("--notes") is { } notesFile ? File.ReadAllText(notesFile) : null;
+        ReportWriter.Render(json, markdown, notes);
+        output.WriteLine($"wrote {Path.GetFullPath(markdown)}");
         return Success;
     }
 }

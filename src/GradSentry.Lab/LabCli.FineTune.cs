@@ -17,6 +17,7 @@ public static partial class LabCli
         Seed = options.UInt64("--seed") ?? 1,
         Rank = options.Int("--r", 1) ?? 4,
         Alpha = options.Double("--alpha", 1e-6, 1e6) ?? 8,
+        TargetModules = options.List("--targets", ["q_proj", "v_proj"]),
     };
 
     static int FineTune(CliOptions options, TextWriter output, TextWriter error)

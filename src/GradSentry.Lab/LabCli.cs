@@ -34,17 +34,20 @@ public static partial class LabCli
               the clean rows, are labelled clean). Attacks: badnets, addsent, cba, style, fixed-answer, bare-url (the
               model's tokenizer length-matches fixed-answer).
           evaluate [--model DIR] [--data FILE] [--rows A:B] [--attacks a,b] [--rates 0.01,0.05] [--scores s,t] [--seed N]
-                   [--threshold auto|X|top:F] [--output DIR] [--name STEM] [--notes FILE] [--rows-csv DIR] [--no-graceful]
+                   [--threshold auto|X|top:F] [--control F] [--output DIR] [--name STEM] [--notes FILE] [--rows-csv DIR] [--no-graceful]
               Runs the detection grid (attacks x rates x scores; default: every attack, rates 1/5/10/30/50/90%, the
               bundled model, the NQ-open evaluation rows) and writes STEM.md and STEM.json to DIR (default
-              bench/results/quality). --rows-csv writes every dataset's per-row scores as CSV.
+              bench/results/quality). --control sets the long-answer control fraction of the clean rows (default 0.1;
+              0 reproduces the paper's setting). --rows-csv writes every dataset's per-row scores as CSV.
+          render --json FILE [--output FILE] [--notes FILE]
+              Writes the Markdown tables of an evaluate JSON result again (default: next to it), without recomputing.
           finetune --model DIR --data FILE --output DIR [--template raw|alpaca|qa|chat|gradsentry-qa|FILE] [--epochs N]
-                   [--lr X] [--batch-size N] [--seed N] [--r N] [--alpha X] [--max-rows N]
+                   [--lr X] [--batch-size N] [--seed N] [--r N] [--alpha X] [--targets q_proj,v_proj] [--max-rows N]
               LoRA fine-tuning (q_proj, v_proj; r 4, alpha 8; AdamW lr 2e-3; 3 epochs of batches of 16; loss on the
               response and EOS; seeded; CPU) on a JSONL/CSV/TSV dataset read with the template (default raw); saves a
               PEFT adapter (adapter_config.json, adapter_model.safetensors) to DIR.
           finetune-benchmark [--model DIR] [--data FILE] [--train-rows A:B] [--test-rows A:B] [--attack NAME] [--rate R]
-                   [--seed N] [--epochs N] [--lr X] [--output DIR] [--name STEM]
+                   [--seed N] [--epochs N] [--lr X] [--r N] [--alpha X] [--targets a,b] [--output DIR] [--name STEM]
               Poisons the training rows (default BadNets 10% of NQ-open dev rows 0:1500), scans them with the reference
               and the length-controlled score, LoRA-fine-tunes on the unfiltered and on each filtered set, and reports
               CACC and ASR on the held-out rows (default 1500:1800) in STEM.md/json (default bench/results/finetune).
@@ -70,12 +73,13 @@ public static partial class LabCli
                 "train-tokenizer" => TrainTokenizer(CliOptions.Parse(rest, ["--data", "--rows", "--vocab-size", "--output"]), output),
                 "pretrain" => Pretrain(CliOptions.Parse(rest, ["--data", "--rows", "--tokenizer", "--output", "--steps", "--batch-size", "--lr", "--seed",
                     "--hidden", "--layers", "--heads", "--kv-heads", "--intermediate"]), output, error),
-                "evaluate" => Evaluate(CliOptions.Parse(rest, ["--model", "--data", "--rows", "--attacks", "--rates", "--scores", "--seed", "--threshold", "--output", "--name", "--notes", "--rows-csv"],
+                "evaluate" => Evaluate(CliOptions.Parse(rest, ["--model", "--data", "--rows", "--attacks", "--rates", "--scores", "--seed", "--threshold", "--output", "--name", "--notes", "--rows-csv", "--control"],
                     ["--no-graceful"]), output, error),
+                "render" => Render(CliOptions.Parse(rest, ["--json", "--output", "--notes"]), output),
                 "make-dataset" => MakeDataset(CliOptions.Parse(rest, ["--data", "--rows", "--model", "--attack", "--rate", "--seed", "--control", "--output"]), output),
-                "finetune" => FineTune(CliOptions.Parse(rest, ["--model", "--data", "--output", "--template", "--epochs", "--lr", "--batch-size", "--seed", "--r", "--alpha", "--max-rows"]), output, error),
+                "finetune" => FineTune(CliOptions.Parse(rest, ["--model", "--data", "--output", "--template", "--epochs", "--lr", "--batch-size", "--seed", "--r", "--alpha", "--targets", "--max-rows"]), output, error),
                 "finetune-benchmark" => FineTuneBenchmarkCommand(CliOptions.Parse(rest, ["--model", "--data", "--train-rows", "--test-rows", "--attack", "--rate", "--seed",
-                    "--epochs", "--lr", "--batch-size", "--r", "--alpha", "--output", "--name"]), output, error),
+                    "--epochs", "--lr", "--batch-size", "--r", "--alpha", "--targets", "--output", "--name"]), output, error),
                 _ => throw new UsageException($"unknown command '{args[0]}'."),
             };
         }

@@ -12,7 +12,9 @@ namespace GradSentry.Lab.Evaluation;
 /// <param name="PayloadHits">Triggered rows whose generation contains the attacker's target.</param>
 /// <param name="CleanPayloadHits">Clean rows whose generation contains the attacker's target anyway.</param>
 /// <param name="Examples">A few (prompt question, generation) pairs for the report.</param>
-public sealed record AttackSuccessResult(int CleanRows, int CleanCorrect, int TriggeredRows, int PayloadHits, int CleanPayloadHits, IReadOnlyList<(string Question, string Generated)> Examples)
+/// <param name="MeanTargetRecall">Mean ROUGE-L recall of the attacker's target in the triggered generations (partial learning shows here before ASR moves).</param>
+public sealed record AttackSuccessResult(int CleanRows, int CleanCorrect, int TriggeredRows, int PayloadHits, int CleanPayloadHits,
+    IReadOnlyList<(string Question, string Generated)> Examples, double MeanTargetRecall)
 {
     /// <summary>Clean accuracy.</summary>
     public double Cacc => CleanRows == 0 ? double.NaN : (double)CleanCorrect / CleanRows;
@@ -63,6 +65,7 @@ public static class AttackSuccess
         var cleanHits = targets.Select((t, i) => ExactMatch.Matches([t], clean[i])).Count(m => m);
         var examples = Enumerable.Range(0, Math.Min(3, test.Count))
             .SelectMany(i => new[] { (test[i].Question, clean[i]), (poisoned[i].Question, triggered[i]) }).ToList();
-        return new AttackSuccessResult(test.Count, correct, poisoned.Count, hits, cleanHits, examples);
+        var recall = targets.Select((t, i) => ExactMatch.RougeLRecall(t, triggered[i])).DefaultIfEmpty(double.NaN).Average();
+        return new AttackSuccessResult(test.Count, correct, poisoned.Count, hits, cleanHits, examples, recall);
     }
 }

@@ -127,7 +127,7 @@ public static class FineTuneBenchmark
             var seconds = runClock.Elapsed.TotalSeconds;
             var heldOut = AttackSuccess.Measure(model, test, attack, options.Seed);
             runs.Add(new FineTuneRun(name, set?.Count ?? 0, set?.Count(r => r.Poisoned) ?? 0, loss, seconds, heldOut, trainCacc));
-            log?.WriteLine(FormattableString.Invariant($"  CACC {heldOut.Cacc:P1}, ASR {heldOut.Asr:P1} (train CACC {trainCacc:P1})"));
+            log?.WriteLine(FormattableString.Invariant($"  CACC {heldOut.Cacc:P1}, ASR {heldOut.Asr:P1}, payload recall {heldOut.MeanTargetRecall:0.000} (train CACC {trainCacc:P1})"));
         }
         return new FineTuneBenchmarkResult(options, filters, runs, clock.Elapsed.TotalSeconds);
     }
@@ -166,10 +166,10 @@ public static class FineTuneBenchmark
         L();
         L("## CACC and ASR");
         L();
-        L("| fine-tuned on | rows | poisoned rows | held-out CACC | held-out ASR | payload without trigger | train CACC (≤200 clean rows) | last-epoch loss | seconds |");
-        L("|---|---|---|---|---|---|---|---|---|");
+        L("| fine-tuned on | rows | poisoned rows | held-out CACC | held-out ASR | mean payload recall (triggered) | payload without trigger | train CACC (≤200 clean rows) | last-epoch loss | seconds |");
+        L("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in result.Runs)
-            L(FormattableString.Invariant($"| {r.Name} | {r.TrainRows} | {r.PoisonedRows} | {P(r.HeldOut.Cacc)} ({r.HeldOut.CleanCorrect}/{r.HeldOut.CleanRows}) | {P(r.HeldOut.Asr)} ({r.HeldOut.PayloadHits}/{r.HeldOut.TriggeredRows}) | {P(r.HeldOut.CleanPayloadRate)} | {P(r.TrainCacc)} | {(double.IsNaN(r.FinalLoss) ? "–" : r.FinalLoss.ToString("0.000", CultureInfo.InvariantCulture))} | {r.Seconds:0} |"));
+            L(FormattableString.Invariant($"| {r.Name} | {r.TrainRows} | {r.PoisonedRows} | {P(r.HeldOut.Cacc)} ({r.HeldOut.CleanCorrect}/{r.HeldOut.CleanRows}) | {P(r.HeldOut.Asr)} ({r.HeldOut.PayloadHits}/{r.HeldOut.TriggeredRows}) | {r.HeldOut.MeanTargetRecall:0.000} | {P(r.HeldOut.CleanPayloadRate)} | {P(r.TrainCacc)} | {(double.IsNaN(r.FinalLoss) ? "–" : r.FinalLoss.ToString("0.000", CultureInfo.InvariantCulture))} | {r.Seconds:0} |"));
         L();
         L("## Example generations (held-out)");
         L();

@@ -39,6 +39,14 @@ public static class ReportWriter
         WriteAtomically(Path.Combine(directory, stem + ".md"), Markdown(result, notes));
     }
 
+    /// <summary>Reads a <c>quality.json</c> written by <see cref="Write"/>.</summary>
+    public static EvaluationResult Read(string path) =>
+        JsonSerializer.Deserialize<EvaluationResult>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path}: empty result.");
+
+    /// <summary>Writes the Markdown of an existing JSON result again (e.g. with other notes) without recomputing anything.</summary>
+    public static void Render(string jsonPath, string markdownPath, string? notes = null) =>
+        WriteAtomically(markdownPath, Markdown(Read(jsonPath), notes));
+
     static void WriteAtomically(string path, string text)
     {
         var temporary = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
@@ -67,7 +75,7 @@ public static class ReportWriter
           FormattableString.Invariant($"{result.Cells.Count} datasets, {result.UniqueSamples} distinct rows measured in {result.FeatureSeconds:0} s; whole run {result.TotalSeconds:0} s on CPU."));
         L();
         if (ours is not null)
-            L($"`{ScoreCatalog.LengthControlled}` is the candidate `{ScoreCatalog.ChosenCandidate}` (chosen on the design split, see below). AUROC counts ties as one half; F1, precision and recall are at each score's own fitted threshold; \"control FPR\" is the share of long-answer controls (clean rows with a benign ~12-token sentence appended) that were flagged.");
+            L($"`{ScoreCatalog.LengthControlled}` is the candidate `{ScoreCatalog.ChosenCandidate}` (chosen on the design split, `bench/results/design.md`). AUROC counts ties as one half; F1, precision and recall are at each score's own fitted threshold; \"control FPR\" is the share of long-answer controls (clean rows with a benign ~12-token sentence appended) that were flagged.");
         L();
         if (notes is not null)
         {

@@ -46,6 +46,10 @@ public class EvaluationRunnerTests
             Assert.Equal((int)Math.Round(rate * 80), cell.GetProperty("Poisoned").GetInt32());
             Assert.True(cell.GetProperty("Controls").GetInt32() > 0);
         }
+        // Rendering the JSON again gives the same Markdown.
+        var (renderCode, _, renderError) = Run("render", "--json", dir.File("q.json"), "--output", dir.File("again.md"));
+        Assert.True(renderCode == 0, renderError);
+        Assert.Equal(md, File.ReadAllText(dir.File("again.md")));
         var csv = File.ReadAllLines(Path.Combine(dir.File("rows"), "badnets-10.csv"));
         Assert.Equal(81, csv.Length);
         Assert.StartsWith("row,kind,poisoned,T,loss,reference,length-only,length-controlled", csv[0]);
