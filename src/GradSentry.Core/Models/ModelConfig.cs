@@ -100,10 +100,10 @@ public sealed record ModelConfig
             AttentionBias = modelType == "qwen2" || (reader.Bool("attention_bias") ?? false),
             MlpBias = reader.Bool("mlp_bias") ?? false,
             HiddenAct = reader.String(isGpt2 ? "activation_function" : "hidden_act") ?? (isGpt2 ? "gelu_new" : "silu"),
-            BosTokenId = reader.Int("bos_token_id"),
+            BosTokenId = reader.TokenId("bos_token_id"),
             EosTokenId = json["eos_token_id"] is JsonArray { Count: > 0 } eos
                 ? JsonNumbers.TryGetInt(eos[0], out var firstEos) ? firstEos : throw new InvalidDataException($"{source}: field 'eos_token_id' must hold integers, found {eos.ToJsonString()}.")
-                : reader.Int("eos_token_id"),
+                : reader.TokenId("eos_token_id"),
             TorchDtype = reader.String("torch_dtype"),
             Raw = json,
         };
@@ -127,6 +127,15 @@ public sealed record ModelConfig
             if (node is null) return required ? throw Missing(name) : null;
             if (JsonNumbers.TryGetInt(node, out var n) && n is > 0 and <= 1 << 24) return n;
             throw new InvalidDataException($"{source}: field '{name}' must be a positive integer up to {1 << 24}, found {node.ToJsonString()}.");
+        }
+
+        /// <summary>A token id: 0 is a valid id (many vocabularies put &lt;unk&gt; or &lt;s&gt; there); negative means none, as in HF configs.</summary>
+        public int? TokenId(string name)
+        {
+            var node = json[name];
+            if (node is null) return null;
+            if (JsonNumbers.TryGetInt(node, out var n) && n <= 1 << 24) return n < 0 ? null : n;
+            throw new InvalidDataException($"{source}: field '{name}' must be an integer token id, found {node.ToJsonString()}.");
         }
 
         public double? Double(string name)
