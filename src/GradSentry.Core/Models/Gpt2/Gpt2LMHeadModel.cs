@@ -49,14 +49,7 @@ public sealed class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICausalLm
     }
 
     /// <inheritdoc />
-    public Tensor Logits(Tensor hidden)
-    {
-        ArgumentNullException.ThrowIfNull(hidden);
-        if (_lmHead is not null) return _lmHead.call(hidden);
-        if (hidden.dim() < 1 || hidden.shape[^1] != Config.HiddenSize)
-            throw new ArgumentException($"expected hidden states [.., {Config.HiddenSize}], got [{string.Join(", ", hidden.shape)}].", nameof(hidden));
-        return nn.functional.linear(hidden, OutputWeight);
-    }
+    public Tensor Logits(Tensor hidden) => OutputProjection.Logits(_lmHead, OutputWeight, Config.HiddenSize, hidden);
 
     /// <summary>Logits <c>[B, L, vocab]</c>.</summary>
     public override Tensor forward(Tensor inputIds)
