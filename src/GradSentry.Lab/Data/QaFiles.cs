@@ -15,35 +15,17 @@ public static class QaFiles
     /// Blank lines are skipped.
     /// </summary>
     /// <exception cref="InvalidDataException">A line is not such an object (the message names file and line).</exception>
-    public static IReadOnlyList<QaPair> ReadPairs(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var pairs = new List<QaPair>();
-        var lineNumber = 0;
-        foreach (var line in File.ReadLines(path, Encoding.UTF8))
+    public static IReadOnlyList<QaPair> ReadPairs(string path) =>
+        ReadJsonLines(path, "{\"question\": str, \"answer\": str or [str, ...]}", (root, _) =>
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                using var document = JsonDocument.Parse(line);
-                var root = document.RootElement;
-                var question = root.GetProperty("question").GetString() ?? throw new InvalidDataException("'question' is null.");
-                var answerElement = root.TryGetProperty("answer", out var a) ? a : root.GetProperty("answers");
-                List<string> answers = answerElement.ValueKind == JsonValueKind.Array
-                    ? answerElement.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
-                    : [answerElement.GetString() ?? ""];
-                if (answers.Count == 0 || answers.All(s => s.Length == 0)) throw new InvalidDataException("the answer is empty.");
-                pairs.Add(new QaPair(question, answers));
-            }
-            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
-            {
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                    $"{path}({lineNumber}): expected {{\"question\": str, \"answer\": str or [str, ...]}}: {ex.Message}"), ex);
-            }
-        }
-        return pairs;
-    }
+            var question = root.GetProperty("question").GetString() ?? throw new InvalidDataException("'question' is null.");
+            var answerElement = root.TryGetProperty("answer", out var a) ? a : root.GetProperty("answers");
+            List<string> answers = answerElement.ValueKind == JsonValueKind.Array
+                ? answerElement.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
+                : [answerElement.GetString() ?? ""];
+            if (answers.Count == 0 || answers.All(s => s.Length == 0)) throw new InvalidDataException("the answer is empty.");
+            return new QaPair(question, answers);
+        });
 
     /// <summary>
     /// Writes <c>{"question", "answer", "poisoned", "kind"}</c> per row (the <c>qa</c> and <c>gradsentry-qa</c>
@@ -76,10 +58,29 @@ public static class QaFiles
     }
 
     /// <summary>Reads what <see cref="WriteLabeled"/> wrote (rows without <c>kind</c> are clean unless <c>poisoned</c> is true).</summary>
-    public static IReadOnlyList<LabeledSample> ReadLabeled(string path)
+    public static IReadOnlyList<LabeledSample> ReadLabeled(string path) =>
+        ReadJsonLines(path, "{\"question\", \"answer\", \"poisoned\", \"kind\"}", (root, index) =>
+        {
+            var question = root.GetProperty("question").GetString() ?? "";
+            var answerElement = root.GetProperty("answer");
+            var answer = answerElement.ValueKind == JsonValueKind.Array
+                ? string.Join(QaPair.AnswerSeparator, answerElement.EnumerateArray().Select(e => e.GetString()))
+                : answerElement.GetString() ?? "";
+            var poisoned = root.TryGetProperty("poisoned", out var p) && p.ValueKind == JsonValueKind.True;
+            var kind = root.TryGetProperty("kind", out var k) && k.GetString() is { } name ? ParseKind(name) : poisoned ? SampleKind.Poisoned : SampleKind.Clean;
+            if ((kind == SampleKind.Poisoned) != poisoned)
+                throw new InvalidDataException($"'poisoned' is {poisoned} but 'kind' is {KindName(kind)}.");
+            return new LabeledSample(index, question, answer, kind);
+        });
+
+    /// <summary>
+    /// One JSON object per non-blank line, mapped by <paramref name="parse"/> (which gets the row index); any problem
+    /// becomes an <see cref="InvalidDataException"/> naming the file, the line and the <paramref name="expected"/> shape.
+    /// </summary>
+    static List<T> ReadJsonLines<T>(string path, string expected, Func<JsonElement, int, T> parse)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var rows = new List<LabeledSample>();
+        var rows = new List<T>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(path, Encoding.UTF8))
         {
@@ -88,22 +89,11 @@ public static class QaFiles
             try
             {
                 using var document = JsonDocument.Parse(line);
-                var root = document.RootElement;
-                var question = root.GetProperty("question").GetString() ?? "";
-                var answerElement = root.GetProperty("answer");
-                var answer = answerElement.ValueKind == JsonValueKind.Array
-                    ? string.Join(QaPair.AnswerSeparator, answerElement.EnumerateArray().Select(e => e.GetString()))
-                    : answerElement.GetString() ?? "";
-                var poisoned = root.TryGetProperty("poisoned", out var p) && p.ValueKind == JsonValueKind.True;
-                var kind = root.TryGetProperty("kind", out var k) && k.GetString() is { } name ? ParseKind(name) : poisoned ? SampleKind.Poisoned : SampleKind.Clean;
-                if ((kind == SampleKind.Poisoned) != poisoned)
-                    throw new InvalidDataException($"'poisoned' is {poisoned} but 'kind' is {KindName(kind)}.");
-                rows.Add(new LabeledSample(rows.Count, question, answer, kind));
+                rows.Add(parse(document.RootElement, rows.Count));
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or InvalidDataException)
             {
-                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
-                    $"{path}({lineNumber}): expected {{\"question\", \"answer\", \"poisoned\", \"kind\"}}: {ex.Message}"), ex);
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{path}({lineNumber}): expected {expected}: {ex.Message}"), ex);
             }
         }
         return rows;
