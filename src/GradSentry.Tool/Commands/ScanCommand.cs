@@ -25,7 +25,7 @@ public sealed class ScanCommand
     readonly Option<string> _model = new("--model")
     {
         Description = "Hugging Face model directory (config.json, model.safetensors, tokenizer files). Default: the bundled tiny model.",
-        DefaultValueFactory = _ => BundledModel.Path,
+        // No default value factory: help would print the tool's install path; an absent option means the bundled model.
         HelpName = "DIR",
     };
 
@@ -127,7 +127,7 @@ public sealed class ScanCommand
         var template = ResolveTemplate(parse.GetValue(_template)!, parse.GetValue(_promptField), parse.GetValue(_responseField));
         var options = new ScanOptions
         {
-            ModelDirectory = parse.GetValue(_model)!,
+            ModelDirectory = parse.GetValue(_model) ?? BundledModel.Path,
             Device = parse.GetValue(_device)!,
             MaxLength = parse.GetValue(_maxLength),
             Threshold = parse.GetValue(_report.Threshold)!,
