@@ -36,15 +36,21 @@ public static class ParquetRows
 
     /// <summary>
     /// Writes the rows of <paramref name="files"/> whose 0-based index is in each file's kept set to <paramref name="output"/>
-    /// as one Parquet file with the inputs' schema.
+    /// as one Parquet file with the inputs' schema. Streams: each input row group becomes one output row group of its kept
+    /// rows (groups with none are skipped), so memory holds one row group, whatever the file size.
     /// </summary>
+    /// <param name="files">The inputs and the rows to keep from each.</param>
+    /// <param name="output">A readable, writable, seekable stream (appending a row group re-reads the footer).</param>
     /// <exception cref="DatasetException">A file cannot be read, or the files have different schemas.</exception>
     public static void WriteFiltered(IReadOnlyList<(string File, IReadOnlySet<long> KeptRows)> files, Stream output)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(output);
+        if (!output.CanRead || !output.CanWrite || !output.CanSeek)
+            throw new ArgumentException("the output stream must be readable, writable and seekable.", nameof(output));
+        if (files.Count == 0) throw new ArgumentException("no files were given.", nameof(files));
         ParquetSchema? schema = null;
-        var kept = new List<IDictionary<string, object?>>();
+        var written = false;
         foreach (var (file, keep) in files)
         {
             using var stream = Open(file);
@@ -54,15 +60,24 @@ public static class ParquetRows
                 throw new DatasetException(file, 0, null, $"its Parquet schema differs from {files[0].File}'s, so the rows cannot go into one file.", "Scan files with different schemas separately.");
             long row = 0;
             for (var g = 0; g < groups; g++)
+            {
+                var kept = new List<IDictionary<string, object?>>();
                 foreach (var values in ReadGroup(file, stream, g))
                 {
                     if (keep.Contains(row)) kept.Add(values!);
                     row++;
                 }
+                if (kept.Count == 0) continue;
+                Serialize(kept, schema, output, append: written);
+                written = true;
+            }
         }
-        if (schema is null) throw new ArgumentException("no files were given.", nameof(files));
-        ParquetSerializer.SerializeUntypedAsync(kept, schema, output).GetAwaiter().GetResult();
+        // Every row was dropped: still a valid Parquet file with the schema and no rows.
+        if (!written) Serialize([], schema!, output, append: false);
     }
+
+    static void Serialize(IReadOnlyCollection<IDictionary<string, object?>> rows, ParquetSchema schema, Stream output, bool append) =>
+        ParquetSerializer.SerializeUntypedAsync(rows, schema, output, new ParquetOptions { Append = append }).GetAwaiter().GetResult();
 
     static FileStream Open(string file)
     {

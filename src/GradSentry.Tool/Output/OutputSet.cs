@@ -33,7 +33,7 @@ public sealed class OutputSet : IDisposable
         ArgumentNullException.ThrowIfNull(write);
         var temp = AtomicFile.Begin(path);
         _pending.Add((temp, path));
-        using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        using var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16); // read too: a Parquet row group is appended by re-reading the footer
         write(stream);
         stream.Flush(flushToDisk: true);
     }

@@ -66,4 +66,44 @@ public sealed class ParquetRowsTests : IDisposable
         var copy = files.Bytes("copy.parquet", output.ToArray());
         Assert.Equal(["a0", "a3", "b1"], SampleReader.Read(copy).Select(r => r.Prompt));
     }
+
+    [Fact]
+    public async Task FilteredCopyStreamsRowGroupByRowGroupAndSkipsEmptyGroups()
+    {
+        var schema = new ParquetSchema(new DataField<string>("prompt"), new DataField<string>("response"));
+        var path = files.Bytes("groups.parquet", []);
+        await using (var stream = File.Create(path))
+            for (var g = 0; g < 3; g++)
+                await ParquetSerializer.SerializeUntypedAsync(
+                    Enumerable.Range(0, 3).Select(i => (IDictionary<string, object?>)new Dictionary<string, object?> { ["prompt"] = $"g{g}r{i}", ["response"] = "r" }).ToList(),
+                    schema, stream, new Parquet.ParquetOptions { Append = g > 0 });
+        using var output = new MemoryStream();
+        ParquetRows.WriteFiltered([(path, new HashSet<long> { 1, 2, 7 })], output); // group 1 (rows 3-5) keeps nothing
+        var copy = files.Bytes("copy.parquet", output.ToArray());
+        Assert.Equal(["g0r1", "g0r2", "g2r1"], SampleReader.Read(copy).Select(r => r.Prompt));
+        await using var reader = await Parquet.ParquetReader.CreateAsync(copy);
+        Assert.Equal(2, reader.RowGroupCount);
+    }
+
+    [Fact]
+    public async Task FilteredCopyWithEveryRowDroppedIsAnEmptyFileWithTheSchema()
+    {
+        var schema = new ParquetSchema(new DataField<string>("prompt"), new DataField<string>("response"));
+        var a = Write("a.parquet", schema, Enumerable.Range(0, 2).Select(i => new Dictionary<string, object?> { ["prompt"] = $"a{i}", ["response"] = "r" }));
+        using var output = new MemoryStream();
+        ParquetRows.WriteFiltered([(a, new HashSet<long>())], output);
+        var copy = files.Bytes("copy.parquet", output.ToArray());
+        await using var reader = await Parquet.ParquetReader.CreateAsync(copy);
+        Assert.Equal(["prompt", "response"], reader.Schema.Fields.Select(f => f.Name));
+        Assert.Equal(0, Enumerable.Range(0, reader.RowGroupCount).Sum(g => reader.OpenRowGroupReader(g).RowCount));
+    }
+
+    [Fact]
+    public void FilteredCopyNeedsAStreamItCanReadBack()
+    {
+        var schema = new ParquetSchema(new DataField<string>("prompt"), new DataField<string>("response"));
+        var a = Write("a.parquet", schema, [new Dictionary<string, object?> { ["prompt"] = "a", ["response"] = "r" }]);
+        using var writeOnly = new FileStream(files.Bytes("out.parquet", []), FileMode.Create, FileAccess.Write);
+        Assert.Throws<ArgumentException>(() => ParquetRows.WriteFiltered([(a, new HashSet<long> { 0 })], writeOnly));
+    }
 }
