@@ -2,9 +2,27 @@ using static TorchSharp.torch;
 
 namespace GradSentry.Models;
 
-/// <summary>Checks the inputs of <see cref="ICausalLm.ForwardHidden"/> before they reach native code.</summary>
+/// <summary>Checks the inputs of <see cref="ICausalLm.ForwardHidden"/> and <see cref="ICausalLm.ForwardHiddenAt"/> before they reach native code.</summary>
 static class CausalLmInput
 {
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> unless <paramref name="positions"/> is int64 <c>[batch, Q]</c> (Q ≥ 1) with
+    /// values in <c>[0, length)</c>.
+    /// </summary>
+    public static void ValidatePositions(Tensor positions, long batch, long length)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.dim() != 2 || positions.shape[0] != batch || positions.shape[1] < 1)
+            throw new ArgumentException($"positions must be [{batch}, Q] with Q >= 1, got [{string.Join(", ", positions.shape)}].", nameof(positions));
+        if (positions.dtype != ScalarType.Int64)
+            throw new ArgumentException($"positions must be int64, got {positions.dtype}.", nameof(positions));
+        using var scope = NewDisposeScope();
+        var low = positions.min().item<long>();
+        var high = positions.max().item<long>();
+        if (low < 0 || high >= length)
+            throw new ArgumentException($"positions must lie in [0, {length}), found values in [{low}, {high}].", nameof(positions));
+    }
+
     /// <summary>
     /// Throws <see cref="ArgumentException"/> unless <paramref name="inputIds"/> is int64 <c>[B, L]</c> with ids in
     /// <c>[0, vocab)</c>, <c>L ≤ maxLength</c> (when given), and <paramref name="attentionMask"/> (when given) is

@@ -24,6 +24,23 @@ public interface ICausalLm : IDisposable
     Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask = null);
 
     /// <summary>
+    /// Final-normed hidden states at chosen positions only: <c>[batch, Q, hidden]</c>, row <c>[b, q]</c> being
+    /// <see cref="ForwardHidden"/>'s <c>[b, positions[b, q]]</c>, for right-padded <paramref name="inputIds"/>
+    /// <c>[batch, length]</c> and <paramref name="positions"/> <c>[batch, Q]</c> (int64, each in <c>[0, length)</c>).
+    /// Every layer but the last runs at all positions (the last one needs their keys and values); the last runs its
+    /// queries, output projection and MLP at the chosen positions only. The lm_head closed form needs nothing else, and on
+    /// a prompt-heavy batch that saves most of a layer. This default runs the whole model and picks the rows.
+    /// </summary>
+    Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        using var scope = NewDisposeScope();
+        var hidden = ForwardHidden(inputIds);
+        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1]);
+        return hidden.gather(1, positions.unsqueeze(2).expand(-1, -1, hidden.shape[2])).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// The <c>[vocab, hidden]</c> output projection: <c>lm_head.weight</c>, or the token embedding when
     /// <c>tie_word_embeddings</c> is set. Logits = hidden · OutputWeightᵀ, plus the LoRA update when a pair is attached to
     /// <c>lm_head</c> (<see cref="Logits"/> includes it).

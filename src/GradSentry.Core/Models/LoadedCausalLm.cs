@@ -51,6 +51,9 @@ public sealed class LoadedCausalLm : ICausalLm
     public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask = null) => Model.ForwardHidden(inputIds, attentionMask);
 
     /// <inheritdoc />
+    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions) => Model.ForwardHiddenAt(inputIds, positions);
+
+    /// <inheritdoc />
     public Tensor Logits(Tensor hidden) => Model.Logits(hidden);
 
     /// <inheritdoc />

@@ -8,7 +8,7 @@ namespace GradSentry.Scoring;
 /// The fast path for the output projection. The per-sample gradient of the mean answer loss is
 /// <c>G = (1/T) Σ_t (softmax(z_t) − onehot(y_t)) ⊗ h_t</c>, so one forward pass (no backward, no V×d
 /// matrix) gives every sample's exact singular values through <see cref="ProductSpectrum"/>. The
-/// output projection is applied only at the supervised positions.
+/// last layer and the output projection run only at the positions that predict a supervised token.
 /// </summary>
 /// <remarks>
 /// With tied embeddings the target is the output use of the embedding matrix; the input-embedding
@@ -55,9 +55,9 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var tokens = TokenBatch.Create(batch, _device);
-        var hidden = _model.ForwardHidden(tokens.InputIds);
-        var d = hidden.shape[2];
-        var picked = hidden.reshape(-1, d).index_select(0, tokens.PredictorPositions);
+        // The last layer runs only where a supervised token is predicted: the closed form needs nothing else.
+        var hidden = _model.ForwardHiddenAt(tokens.InputIds, tokens.PredictorGrid);
+        var picked = hidden.reshape(-1, hidden.shape[2]).index_select(0, tokens.PaddedSlot);
         var h = picked.to(float32);
         // Logits through the model's own output layer (a LoRA pair on lm_head included); the gradient
         // w.r.t. the weight is still (softmax − onehot) ⊗ h.
@@ -71,7 +71,7 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
             tokens.ToPadded(errors[.., ..(int)_block.Rows]),
             tokens.ToPadded(h[.., ..(int)_block.Columns]),
             _options.Rank);
-        var norms = ProductSpectrum.FrobeniusNorms(tokens.ToPadded(errors), tokens.ToPadded(h));
+        var norms = ProductSpectrum.FrobeniusNorms(errors, h, batch.Select(s => s.AnswerTokens).ToList());
         var losses = tokens.MeanPerSample(tokenLoss);
         var sketches = _sketchVocabulary is null ? null
             : GradientSketch.Compute(tokens.ToPadded(errors), tokens.ToPadded(h), _sketchVocabulary, _sketchHidden!, batch.Select(s => s.AnswerTokens).ToList());

@@ -84,6 +84,38 @@ public static class ProductSpectrum
         return squared.clamp_min(0).sqrt().to(float64).cpu().data<double>().ToArray();
     }
 
+    /// <summary>
+    /// Frobenius norm of each sample's <c>leftᵀ right</c> when the samples' rows lie one after another in
+    /// <paramref name="left"/> <c>[N, m]</c> and <paramref name="right"/> <c>[N, n]</c> (sample b owns the next
+    /// <paramref name="rowsPerSample"/>[b] rows). Works on views of the rows, so a wide factor (the full-vocabulary errors)
+    /// is never copied into a padded layout. Accumulates as <see cref="FrobeniusNorms(Tensor, Tensor)"/> does.
+    /// </summary>
+    public static double[] FrobeniusNorms(Tensor left, Tensor right, IReadOnlyList<int> rowsPerSample)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        ArgumentNullException.ThrowIfNull(rowsPerSample);
+        if (left.dim() != 2 || right.dim() != 2 || left.shape[0] != right.shape[0] || rowsPerSample.Any(t => t < 1) || rowsPerSample.Sum(t => (long)t) != left.shape[0])
+            throw new ArgumentException(
+                $"expected [N, m] and [N, n] rows with N = the sum of {rowsPerSample.Count} positive row counts ({rowsPerSample.Sum(t => (long)t)}), " +
+                $"got [{string.Join(", ", left.shape)}] and [{string.Join(", ", right.shape)}].");
+        using var scope = NewDisposeScope();
+        var dtype = left.dtype == float64 || right.dtype == float64 ? float64 : float32;
+        var squared = new Tensor[rowsPerSample.Count];
+        long start = 0;
+        for (var i = 0; i < rowsPerSample.Count; i++)
+        {
+            var t = rowsPerSample[i];
+            var a = left.narrow(0, start, t).to(dtype);
+            var b = right.narrow(0, start, t).to(dtype);
+            start += t;
+            squared[i] = a.shape[1] * b.shape[1] <= (long)t * t
+                ? a.t().mm(b).square().sum()
+                : a.mm(a.t()).mul(b.mm(b.t())).sum();
+        }
+        return stack(squared).clamp_min(0).sqrt().to(float64).cpu().data<double>().ToArray();
+    }
+
     static void CheckShapes(Tensor left, Tensor right)
     {
         if (left.dim() != 3 || right.dim() != 3 || left.shape[0] != right.shape[0] || left.shape[1] != right.shape[1])

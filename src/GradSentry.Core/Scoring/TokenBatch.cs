@@ -10,8 +10,9 @@ namespace GradSentry.Scoring;
 /// </summary>
 public sealed class TokenBatch : IDisposable
 {
-    TokenBatch(IReadOnlyList<EncodedSample> samples, Tensor ids, Tensor predictors, Tensor targets, Tensor sampleOfToken, Tensor paddedSlot, Tensor positionMask)
+    TokenBatch(IReadOnlyList<EncodedSample> samples, Tensor ids, Tensor predictors, Tensor targets, Tensor sampleOfToken, Tensor paddedSlot, Tensor positionMask, Tensor predictorGrid)
     {
+        PredictorGrid = predictorGrid;
         Samples = samples;
         InputIds = ids;
         PredictorPositions = predictors;
@@ -35,6 +36,12 @@ public sealed class TokenBatch : IDisposable
     public Tensor SampleOfToken { get; }
     /// <summary>[N] int64 slot <c>b·Tmax + t</c> of each supervised token in a zero-padded per-sample layout.</summary>
     public Tensor PaddedSlot { get; }
+    /// <summary>
+    /// [B, Tmax] int64 position (within its row) of each sample's t-th predicting token, for
+    /// <see cref="GradSentry.Models.ICausalLm.ForwardHiddenAt"/>; slots past a sample's T repeat its last position. Row
+    /// <c>b·Tmax + t</c> of the flattened result is the <see cref="PaddedSlot"/> of that token.
+    /// </summary>
+    public Tensor PredictorGrid { get; }
     /// <summary>[B, L, 1] float32: 1 at real positions, 0 at padding.</summary>
     public Tensor PositionMask { get; }
     /// <summary>L, the padded length.</summary>
@@ -59,6 +66,7 @@ public sealed class TokenBatch : IDisposable
         var targets = new long[n];
         var sampleOf = new long[n];
         var slots = new long[n];
+        var grid = new long[b * tmax];
         var k = 0;
         for (var i = 0; i < b; i++)
         {
@@ -78,6 +86,7 @@ public sealed class TokenBatch : IDisposable
                 sampleOf[k] = i;
                 slots[k] = i * tmax + t;
             }
+            for (var t = 0; t < tmax; t++) grid[i * tmax + t] = s.PromptLength - 1 + Math.Min(t, s.AnswerTokens - 1);
         }
         return new TokenBatch(samples,
             tensor(ids, [b, length], int64, device),
@@ -85,7 +94,8 @@ public sealed class TokenBatch : IDisposable
             tensor(targets, int64, device),
             tensor(sampleOf, int64, device),
             tensor(slots, int64, device),
-            tensor(mask, [b, length, 1], float32, device));
+            tensor(mask, [b, length, 1], float32, device),
+            tensor(grid, [b, tmax], int64, device));
     }
 
     /// <summary>Scatters per-token rows <c>[N, c]</c> into a zero-padded <c>[B, Tmax, c]</c> tensor.</summary>
@@ -117,5 +127,6 @@ public sealed class TokenBatch : IDisposable
         SampleOfToken.Dispose();
         PaddedSlot.Dispose();
         PositionMask.Dispose();
+        PredictorGrid.Dispose();
     }
 }

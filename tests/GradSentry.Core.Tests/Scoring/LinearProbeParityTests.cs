@@ -67,10 +67,17 @@ public class LinearProbeParityTests
         AssertSameSpectra(naive.Probe(samples), batched.Probe(samples));
     }
 
-    [Fact]
-    public void ClosedFormEqualsNaiveAutogradOnARealArchitectureWithTiedEmbeddings()
+    [Theory]
+    [InlineData("GPT2LMHeadModel", true)]
+    [InlineData("GPT2LMHeadModel", false)]
+    [InlineData("LlamaForCausalLM", false)]
+    [InlineData("LlamaForCausalLM", true)]
+    [InlineData("Qwen2ForCausalLM", false)]
+    [InlineData("MistralForCausalLM", false)]
+    public void ClosedFormEqualsNaiveAutogradOnEveryArchitecture(string architecture, bool tied)
     {
-        using var model = ModelTestKit.RandomModel("GPT2LMHeadModel", tied: true);
+        // The closed form runs the last layer at the answer positions only; the naive loop runs the whole model.
+        using var model = ModelTestKit.RandomModel(architecture, tied);
         var options = new ProbeOptions { Rank = 4, SliceFactor = 2 };
         var samples = Samples(10, seed: 21);
         using var fast = new LmHeadClosedFormProbe(model, options);

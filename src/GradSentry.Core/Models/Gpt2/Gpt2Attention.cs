@@ -46,6 +46,25 @@ public sealed class Gpt2Attention : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// The same attention with queries only at <paramref name="positions"/> <c>[B, Q]</c> (keys and values from every
+    /// position of <paramref name="x"/> <c>[B, L, hidden]</c>) → <c>[B, Q, hidden]</c>. <c>c_attn</c> is one fused
+    /// projection, so it still runs at every position; the attention and <c>c_proj</c> run at Q.
+    /// </summary>
+    public Tensor ForwardAt(Tensor x, Tensor positions)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(positions);
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], l = x.shape[1], nq = positions.shape[1], d = _width / _heads;
+        var qkv = _qkv.call(x).split([_width, _width, _width], 2);
+        var q = qkv[0].gather(1, positions.unsqueeze(2).expand(-1, -1, _width)).view(b, nq, _heads, d).transpose(1, 2);
+        var k = qkv[1].view(b, l, _heads, d).transpose(1, 2);
+        var v = qkv[2].view(b, l, _heads, d).transpose(1, 2);
+        var y = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: CausalMask.At(positions, l));
+        return _proj.call(y.transpose(1, 2).reshape(b, nq, _width)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
     /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
     /// </summary>

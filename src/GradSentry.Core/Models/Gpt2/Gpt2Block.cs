@@ -34,6 +34,16 @@ public sealed class Gpt2Block : nn.Module<Tensor, Tensor>
         return h.add(_mlp.call(_ln2.call(h))).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The block's output at <paramref name="positions"/> <c>[B, Q]</c> only (see <see cref="ICausalLm.ForwardHiddenAt"/>) → <c>[B, Q, hidden]</c>.</summary>
+    public Tensor ForwardAt(Tensor x, Tensor positions)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(positions);
+        using var scope = NewDisposeScope();
+        var h = x.gather(1, positions.unsqueeze(2).expand(-1, -1, x.shape[2])).add(_attention.ForwardAt(_ln1.call(x), positions));
+        return h.add(_mlp.call(_ln2.call(h))).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
     /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).

@@ -49,6 +49,14 @@ public sealed class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICausalLm
     }
 
     /// <inheritdoc />
+    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions)
+    {
+        CausalLmInput.Validate(inputIds, null, Config.VocabSize, Config.MaxPositions, "n_positions");
+        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1]);
+        return _transformer.ForwardAt(inputIds, positions);
+    }
+
+    /// <inheritdoc />
     public Tensor Logits(Tensor hidden) => OutputProjection.Logits(_lmHead, OutputWeight, Config.HiddenSize, hidden);
 
     /// <summary>Logits <c>[B, L, vocab]</c>.</summary>

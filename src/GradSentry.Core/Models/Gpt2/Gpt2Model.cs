@@ -40,6 +40,18 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
         return _lnF.call(h).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Final-normed hidden states <c>[B, Q, hidden]</c> at <paramref name="positions"/> <c>[B, Q]</c> only; see <see cref="ICausalLm.ForwardHiddenAt"/>.</summary>
+    public Tensor ForwardAt(Tensor inputIds, Tensor positions)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        ArgumentNullException.ThrowIfNull(positions);
+        using var scope = NewDisposeScope();
+        var h = Tokens.call(inputIds).add(_positions.call(torch.arange(0L, inputIds.shape[1], 1L, ScalarType.Int64, inputIds.device)));
+        var last = _blocks.Count - 1;
+        for (var i = 0; i < last; i++) h = _blocks[i].call(h);
+        return _lnF.call(_blocks[last].ForwardAt(h, positions)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
     /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).

@@ -54,6 +54,34 @@ public sealed class LlamaAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
         return _o.call(y).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The same attention with queries only at <paramref name="positions"/> <c>[B, Q]</c>: <paramref name="x"/>
+    /// <c>[B, L, hidden]</c> gives the keys and values, <paramref name="queries"/> <c>[B, Q, hidden]</c> (x's rows at those
+    /// positions) the queries, each rotated for its own position and masked causally by it → <c>[B, Q, hidden]</c>.
+    /// </summary>
+    public Tensor ForwardAt(Tensor x, Tensor queries, Tensor cos, Tensor sin, Tensor positions)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(cos);
+        ArgumentNullException.ThrowIfNull(sin);
+        ArgumentNullException.ThrowIfNull(positions);
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], l = x.shape[1], nq = positions.shape[1];
+        var q = _q.call(queries).view(b, nq, _heads, _headDim).transpose(1, 2);
+        var k = _k.call(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
+        var v = _v.call(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
+        var flat = positions.reshape(-1);
+        q = RotaryEmbedding.Apply(q, cos.index_select(0, flat).view(b, 1, nq, _headDim), sin.index_select(0, flat).view(b, 1, nq, _headDim));
+        k = RotaryEmbedding.Apply(k, cos, sin);
+        k = RepeatKv(k, _heads / _kvHeads);
+        v = RepeatKv(v, _heads / _kvHeads);
+        var mask = CausalMask.At(positions, l);
+        var y = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: mask);
+        y = y.transpose(1, 2).reshape(b, nq, _heads * _headDim);
+        return _o.call(y).MoveToOuterDisposeScope();
+    }
+
     /// <summary>HF <c>repeat_kv</c>: <c>[B, kv, L, d]</c> → <c>[B, kv·groups, L, d]</c>, each KV head repeated for its group.</summary>
     static Tensor RepeatKv(Tensor x, int groups)
     {

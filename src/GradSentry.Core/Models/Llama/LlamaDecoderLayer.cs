@@ -35,6 +35,21 @@ public sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor
     }
 
     /// <summary>
+    /// The block's output at <paramref name="positions"/> <c>[B, Q]</c> only (see <see cref="ICausalLm.ForwardHiddenAt"/>):
+    /// keys and values from every position of <paramref name="x"/> <c>[B, L, hidden]</c> → <c>[B, Q, hidden]</c>.
+    /// </summary>
+    public Tensor ForwardAt(Tensor x, Tensor cos, Tensor sin, Tensor positions)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(positions);
+        using var scope = NewDisposeScope();
+        var rows = positions.unsqueeze(2).expand(-1, -1, x.shape[2]);
+        var normed = _inputNorm.call(x);
+        var h = x.gather(1, rows).add(_attention.ForwardAt(normed, normed.gather(1, rows), cos, sin, positions));
+        return h.add(_mlp.call(_postAttentionNorm.call(h))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
     /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
     /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).
     /// </summary>

@@ -56,6 +56,14 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>, ICausalLm
     }
 
     /// <inheritdoc />
+    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions)
+    {
+        CausalLmInput.Validate(inputIds, null, Config.VocabSize, Family.SlidingWindow, $"{Family.Architecture} sliding_window; sliding-window attention is not implemented");
+        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1]);
+        return _model.ForwardAt(inputIds, positions);
+    }
+
+    /// <inheritdoc />
     public Tensor Logits(Tensor hidden) => OutputProjection.Logits(_lmHead, OutputWeight, Config.HiddenSize, hidden);
 
     /// <summary>Logits <c>[B, L, vocab]</c>.</summary>

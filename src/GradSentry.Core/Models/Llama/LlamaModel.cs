@@ -39,6 +39,20 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
         return _norm.call(h).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Final-normed hidden states <c>[B, Q, hidden]</c> at <paramref name="positions"/> <c>[B, Q]</c> only; see <see cref="ICausalLm.ForwardHiddenAt"/>.</summary>
+    public Tensor ForwardAt(Tensor inputIds, Tensor positions)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        ArgumentNullException.ThrowIfNull(positions);
+        using var scope = NewDisposeScope();
+        var h = EmbedTokens.call(inputIds);
+        var (cos, sin) = _rotary.Tables(inputIds.shape[1], h.dtype, h.device);
+        var last = _layers.Count - 1;
+        for (var i = 0; i < last; i++) h = _layers[i].call(h, cos, sin);
+        h = _layers[last].ForwardAt(h, cos, sin, positions);
+        return _norm.call(h).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// Does nothing: submodules and parameters are registered explicitly under their Hugging Face names. TorchSharp's
     /// default would also register every field under its C# name, duplicating the tree (<c>_q</c> next to <c>q_proj</c>).

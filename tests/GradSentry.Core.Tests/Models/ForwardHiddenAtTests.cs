@@ -1,0 +1,78 @@
+using GradSentry.Models;
+using GradSentry.Models.Lora;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GradSentry.Tests.Models;
+
+/// <summary><see cref="ICausalLm.ForwardHiddenAt"/>: the last layer at chosen positions equals the whole model's rows there.</summary>
+public class ForwardHiddenAtTests
+{
+    /// <summary>Every position of every row, in a scrambled order with repeats, so rotary tables and masks must follow each query.</summary>
+    static Tensor Positions(int batch, int length, int count, int seed)
+    {
+        var random = new Random(seed);
+        var data = new long[batch * count];
+        for (var i = 0; i < data.Length; i++) data[i] = i % count < length ? (i * 7 + 3) % length : random.Next(length);
+        return tensor(data, [batch, count]);
+    }
+
+    [Theory]
+    [InlineData("LlamaForCausalLM", false)]
+    [InlineData("LlamaForCausalLM", true)]
+    [InlineData("Qwen2ForCausalLM", false)]
+    [InlineData("MistralForCausalLM", false)]
+    [InlineData("GPT2LMHeadModel", false)]
+    [InlineData("GPT2LMHeadModel", true)]
+    public void RowsAtChosenPositionsEqualTheFullForward(string architecture, bool tied)
+    {
+        using var model = ModelTestKit.RandomModel(architecture, tied);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = ModelTestKit.Ids(3, 17, seed: 5);
+        var positions = Positions(3, 17, 23, seed: 1);
+        var full = model.ForwardHidden(ids);
+        var expected = full.gather(1, positions.unsqueeze(2).expand(-1, -1, full.shape[2]));
+        var actual = model.ForwardHiddenAt(ids, positions);
+        Assert.True(ModelTestKit.MaxAbsDiff(expected, actual) < 1e-5, $"max |diff| {ModelTestKit.MaxAbsDiff(expected, actual):g3}");
+    }
+
+    [Fact]
+    public void ALoraPairOnTheLastLayerTakesPart()
+    {
+        using var model = ModelTestKit.RandomModel("LlamaForCausalLM");
+        LoraAttacher.AttachFresh(model, ["q_proj", "o_proj", "down_proj"], r: 2, alpha: 4, seed: 3);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var (name, p) in model.Network.named_parameters())
+            if (name.Contains("lora_B", StringComparison.Ordinal)) p.copy_(randn(p.shape, generator: new Generator(2)) * 0.5);
+        var ids = ModelTestKit.Ids(2, 11, seed: 8);
+        var positions = Positions(2, 11, 6, seed: 4);
+        var full = model.ForwardHidden(ids);
+        var expected = full.gather(1, positions.unsqueeze(2).expand(-1, -1, full.shape[2]));
+        Assert.True(ModelTestKit.MaxAbsDiff(expected, model.ForwardHiddenAt(ids, positions)) < 1e-5);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 0, 11 }, "[0, 11)")]
+    [InlineData(new long[] { -1, 2 }, "[0, 11)")]
+    public void PositionsOutsideTheRowAreAClearError(long[] values, string expected)
+    {
+        using var model = ModelTestKit.RandomModel("LlamaForCausalLM");
+        using var ids = ModelTestKit.Ids(1, 11);
+        using var positions = tensor(values, [1, 2]);
+        var error = Assert.Throws<ArgumentException>(() => model.ForwardHiddenAt(ids, positions));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PositionsOfTheWrongShapeOrTypeAreAClearError()
+    {
+        using var model = ModelTestKit.RandomModel("GPT2LMHeadModel");
+        using var ids = ModelTestKit.Ids(2, 5);
+        using var wrongBatch = zeros([3, 2], int64);
+        using var wrongType = zeros([2, 2], int32);
+        Assert.Contains("[2, Q]", Assert.Throws<ArgumentException>(() => model.ForwardHiddenAt(ids, wrongBatch)).Message, StringComparison.Ordinal);
+        Assert.Contains("int64", Assert.Throws<ArgumentException>(() => model.ForwardHiddenAt(ids, wrongType)).Message, StringComparison.Ordinal);
+    }
+}
