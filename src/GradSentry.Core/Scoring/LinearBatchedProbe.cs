@@ -43,25 +43,27 @@ public sealed class LinearBatchedProbe : IGradientProbe
         ArgumentNullException.ThrowIfNull(batch);
         using var scope = NewDisposeScope();
         var weight = _layer.Weight;
-        var wasRequired = weight.requires_grad;
         using var tokens = TokenBatch.Create(batch, weight.device);
         try
         {
             using var grad = enable_grad();
             // Only the target requires grad, so the graph starts at the target layer.
-            weight.requires_grad_(true);
+            using var target = new GradientTargetScope(_model, weight, TargetParameter);
             _layer.Capture = true;
-            var hidden = _model.ForwardHidden(tokens.InputIds);
-            var d = hidden.shape[2];
-            var h = hidden.reshape(-1, d).index_select(0, tokens.PredictorPositions);
+            // The last layer runs its queries, output projection and MLP only where a supervised token is predicted:
+            // elsewhere their output reaches no loss, so their δ is zero and nothing of the gradient is lost.
+            var hidden = _model.ForwardHiddenAt(tokens.InputIds, tokens.PredictorGrid);
+            var h = hidden.reshape(-1, hidden.shape[2]).index_select(0, tokens.PaddedSlot);
             var logProbs = _model.Logits(h).to(float32).log_softmax(1);
             var tokenLoss = -logProbs.gather(1, tokens.Targets.unsqueeze(1)).squeeze(1);
             var answerTokens = tensor(batch.Select(s => (float)s.AnswerTokens).ToArray(), float32, weight.device);
             var perSample = zeros(batch.Count, float32, weight.device).index_add(0, tokens.SampleOfToken, tokenLoss, 1.0) / answerTokens;
-            var output = _layer.CapturedOutput ?? throw new InvalidOperationException(
+            var output = _layer.CapturedOutput ?? throw new ArgumentException(
                 $"the layer of '{TargetParameter}' was not called by the model's forward pass, so it has no gradient.");
-            var delta = autograd.grad([perSample.sum()], [output])[0].to(float32) * tokens.PositionMask;
-            var input = _layer.CapturedInput!.detach().to(float32) * tokens.PositionMask;
+            target.EnsureDependsOnTarget(perSample);
+            var (delta, input) = PerSampleRows(tokens,
+                autograd.grad([perSample.sum()], [output])[0].to(float32),
+                _layer.CapturedInput!.detach().to(float32));
 
             var values = ProductSpectrum.TopSingularValues(delta[.., .., ..(int)_block.Rows], input[.., .., ..(int)_block.Columns], _options.Rank);
             var norms = ProductSpectrum.FrobeniusNorms(delta, input);
@@ -75,8 +77,23 @@ public sealed class LinearBatchedProbe : IGradientProbe
         {
             _layer.Capture = false;
             _layer.ClearCapture();
-            weight.requires_grad_(wasRequired);
         }
+    }
+
+    /// <summary>
+    /// The layer's output gradients and inputs as per-sample rows <c>[B, rows, ·]</c> with zero rows where a sample has
+    /// none, from whichever layout the layer ran in: every position <c>[B, L, ·]</c> (padding masked), the last layer's
+    /// predicting positions <c>[B, Tmax, ·]</c> (slots past a sample's T masked: they repeat its last position), or
+    /// the picked rows <c>[N, ·]</c> of a layer on lm_head.
+    /// </summary>
+    static (Tensor Delta, Tensor Input) PerSampleRows(TokenBatch tokens, Tensor delta, Tensor input)
+    {
+        if (delta.dim() == 2) return (tokens.ToPadded(delta), tokens.ToPadded(input));
+        // L > Tmax always (every sample has at least one prompt token), so the length tells the layouts apart.
+        var mask = delta.shape[1] == tokens.Length
+            ? tokens.PositionMask
+            : tokens.ToPadded(ones([tokens.PaddedSlot.shape[0], 1], float32, delta.device));
+        return (delta * mask, input * mask);
     }
 
     static ProbeableLinear FindLayer(ICausalLm model, string target)

@@ -26,7 +26,11 @@ public sealed class NaiveAutogradProbe : IGradientProbe
         _model = model;
         _options = options;
         _isOutput = TargetResolver.IsOutputProjection(model, options.TargetParameter);
-        var shape = _isOutput ? model.OutputWeight.shape : (_parameter = TargetResolver.Find(model, options.TargetParameter)).shape;
+        // The output projection's own parameter unless it is the tied embedding (then null: a leaf copy is used).
+        _parameter = !_isOutput ? TargetResolver.Find(model, options.TargetParameter)
+            : model.OutputWeightName == ProbeOptions.LmHead ? TargetResolver.Find(model, ProbeOptions.LmHead)
+            : null;
+        var shape = _isOutput ? model.OutputWeight.shape : _parameter!.shape;
         if (shape.Length != 2) throw new ArgumentException($"target '{options.TargetParameter}' has shape [{string.Join(", ", shape)}]; a 2-D weight matrix is required.");
         _block = GradientBlock.For(options.TargetParameter, shape[0], shape[1], options);
     }
@@ -52,28 +56,23 @@ public sealed class NaiveAutogradProbe : IGradientProbe
         using var grad = enable_grad();
         var device = _model.OutputWeight.device;
         using var tokens = TokenBatch.Create([sample], device);
-        // For the output projection take a leaf copy, so the gradient is that of the output use only
-        // (with tied embeddings the embedding's own gradient would add the input use).
-        var weight = _isOutput ? _model.OutputWeight.detach().to(float32).requires_grad_(true) : _parameter!;
-        var wasRequired = weight.requires_grad;
-        if (!_isOutput) weight.requires_grad_(true);
-        try
-        {
-            var hidden = _model.ForwardHidden(tokens.InputIds);
-            var logits = hidden[0].to(float32).mm((_isOutput ? weight : _model.OutputWeight).to(float32).t());
-            var logProbs = logits.log_softmax(1).index_select(0, tokens.PredictorPositions);
-            var loss = -logProbs.gather(1, tokens.Targets.unsqueeze(1)).mean();
-            var gradient = autograd.grad([loss], [weight])[0];
-            var block = gradient[..(int)_block.Rows, ..(int)_block.Columns].to(float64);
-            var values = linalg.svdvals(block).cpu().data<double>().ToArray();
-            var top = new double[_options.Rank];
-            Array.Copy(values, top, Math.Min(values.Length, top.Length));
-            return new GradientSpectrum(top, sample.AnswerTokens, loss.item<float>(), gradient.norm().to(float64).item<double>());
-        }
-        finally
-        {
-            if (!_isOutput) weight.requires_grad_(wasRequired);
-        }
+        // A tied output projection is the embedding matrix, used twice: take a leaf copy for the output use, so the
+        // gradient is that of the output use only (the input use is a different signal). Otherwise the parameter itself.
+        var tiedOutput = _isOutput && _parameter is null;
+        var weight = tiedOutput ? _model.OutputWeight.detach().to(float32) : _parameter!;
+        using var target = new GradientTargetScope(_model, weight, _options.TargetParameter);
+        var hidden = _model.ForwardHidden(tokens.InputIds)[0];
+        // Through the model's output layer (a LoRA pair on lm_head included), except for the tied leaf copy.
+        var logits = tiedOutput ? hidden.to(float32).mm(weight.t()) : _model.Logits(hidden).to(float32);
+        var logProbs = logits.log_softmax(1).index_select(0, tokens.PredictorPositions);
+        var loss = -logProbs.gather(1, tokens.Targets.unsqueeze(1)).mean();
+        target.EnsureDependsOnTarget(loss);
+        var gradient = autograd.grad([loss], [weight])[0];
+        var block = gradient[..(int)_block.Rows, ..(int)_block.Columns].to(float64);
+        var values = linalg.svdvals(block).cpu().data<double>().ToArray();
+        var top = new double[_options.Rank];
+        Array.Copy(values, top, Math.Min(values.Length, top.Length));
+        return new GradientSpectrum(top, sample.AnswerTokens, loss.item<float>(), gradient.norm().to(float64).item<double>());
     }
 
     /// <inheritdoc />

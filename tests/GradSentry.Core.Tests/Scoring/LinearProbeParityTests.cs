@@ -50,17 +50,21 @@ public class LinearProbeParityTests
     }
 
     [Theory]
-    [InlineData("lora_B")]
-    [InlineData("lora_A")]
-    public void BatchedBackwardEqualsNaiveAutogradForLoraFactors(string factor)
+    [InlineData("lora_B", "model.layers.1.self_attn.v_proj")]
+    [InlineData("lora_A", "model.layers.1.self_attn.v_proj")]
+    [InlineData("lora_A", "model.layers.1.self_attn.q_proj")] // the last layer's queries run at the answer positions only
+    [InlineData("lora_B", "model.layers.0.self_attn.q_proj")]
+    [InlineData("lora_A", "lm_head")]                          // applied to the picked rows only
+    [InlineData("lora_B", "lm_head")]
+    public void BatchedBackwardEqualsNaiveAutogradForLoraFactors(string factor, string module)
     {
         using var model = ModelTestKit.RandomModel("LlamaForCausalLM");
-        LoraAttacher.AttachFresh(model, ["q_proj", "v_proj"], r: 4, alpha: 8, seed: 5);
+        LoraAttacher.AttachFresh(model, ["q_proj", "v_proj", "lm_head"], r: 4, alpha: 8, seed: 5);
         // A trained adapter has B != 0; with B = 0 the gradient of A is exactly zero.
         using (no_grad())
             foreach (var (name, p) in model.Network.named_parameters())
                 if (name.Contains("lora_B", StringComparison.Ordinal)) p.copy_(randn(p.shape, generator: new Generator(11)) * 0.1);
-        var options = new ProbeOptions { TargetParameter = $"model.layers.1.self_attn.v_proj.{factor}.weight", Rank = 4, SliceFactor = 8 };
+        var options = new ProbeOptions { TargetParameter = $"{module}.{factor}.weight", Rank = 4, SliceFactor = 8 };
         var samples = Samples(8, seed: 3);
         using var batched = new LinearBatchedProbe(model, options);
         using var naive = new NaiveAutogradProbe(model, options);

@@ -14,6 +14,7 @@ public sealed class ToyCausalLm : nn.Module<Tensor, Tensor>, ICausalLm
     readonly Embedding embed_tokens;
     readonly Linear mix;
     readonly Linear lm_head;
+    readonly Linear spare; // a weight the forward pass never uses
 
     public ToyCausalLm(int vocab, int hidden, long seed, bool tied = false) : base("toy")
     {
@@ -21,6 +22,7 @@ public sealed class ToyCausalLm : nn.Module<Tensor, Tensor>, ICausalLm
         embed_tokens = nn.Embedding(vocab, hidden);
         mix = nn.Linear(hidden, hidden, hasBias: false);
         lm_head = nn.Linear(hidden, vocab, hasBias: false);
+        spare = nn.Linear(hidden, hidden, hasBias: false);
         using (no_grad())
         {
             embed_tokens.weight!.copy_(randn(vocab, hidden, generator: generator));
