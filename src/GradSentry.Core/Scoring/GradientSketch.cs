@@ -30,27 +30,29 @@ public static class GradientSketch
     }
 
     /// <summary>
-    /// The sketches of a batch: <paramref name="errors"/> [B, Tmax, V] and <paramref name="hidden"/> [B, Tmax, d]
-    /// zero-padded per-sample factors; <paramref name="answerTokens"/> are the T of each sample.
+    /// The sketches of a batch from the per-token rows of its factors: <paramref name="errorRows"/> [N, V] and
+    /// <paramref name="hiddenRows"/> [N, d], in <paramref name="tokens"/>' supervised-token order. Each factor is
+    /// projected first and only the <c>[N, Size]</c> projections are laid out per sample, so the full-vocabulary rows are
+    /// never copied into a padded layout.
     /// </summary>
-    public static float[][] Compute(Tensor errors, Tensor hidden, Tensor projectVocabulary, Tensor projectHidden, IReadOnlyList<int> answerTokens)
+    public static float[][] Compute(Tensor errorRows, Tensor hiddenRows, Tensor projectVocabulary, Tensor projectHidden, TokenBatch tokens)
     {
-        ArgumentNullException.ThrowIfNull(errors);
-        ArgumentNullException.ThrowIfNull(hidden);
+        ArgumentNullException.ThrowIfNull(errorRows);
+        ArgumentNullException.ThrowIfNull(hiddenRows);
         ArgumentNullException.ThrowIfNull(projectVocabulary);
         ArgumentNullException.ThrowIfNull(projectHidden);
-        ArgumentNullException.ThrowIfNull(answerTokens);
-        if (errors.dim() != 3 || hidden.dim() != 3 || errors.shape[0] != hidden.shape[0] || errors.shape[1] != hidden.shape[1]
+        ArgumentNullException.ThrowIfNull(tokens);
+        var n = tokens.PaddedSlot.shape[0];
+        if (errorRows.dim() != 2 || hiddenRows.dim() != 2 || errorRows.shape[0] != n || hiddenRows.shape[0] != n
             || projectVocabulary.dim() != 2 || projectHidden.dim() != 2
-            || projectVocabulary.shape[1] != errors.shape[2] || projectHidden.shape[1] != hidden.shape[2] || errors.shape[0] != answerTokens.Count)
+            || projectVocabulary.shape[1] != errorRows.shape[1] || projectHidden.shape[1] != hiddenRows.shape[1])
             throw new ArgumentException(
-                $"expected errors [B, T, V], hidden [B, T, d], projections [k, V] and [k, d] and B answer lengths; got [{string.Join(", ", errors.shape)}], " +
-                $"[{string.Join(", ", hidden.shape)}], [{string.Join(", ", projectVocabulary.shape)}], [{string.Join(", ", projectHidden.shape)}], {answerTokens.Count}.");
+                $"expected errors [{n}, V], hidden [{n}, d] and projections [k, V] and [k, d]; got [{string.Join(", ", errorRows.shape)}], " +
+                $"[{string.Join(", ", hiddenRows.shape)}], [{string.Join(", ", projectVocabulary.shape)}], [{string.Join(", ", projectHidden.shape)}].");
         using var scope = NewDisposeScope();
-        var b = (int)errors.shape[0];
-        var tmax = errors.shape[1];
-        var left = errors.to(float64).reshape(-1, errors.shape[2]).mm(projectVocabulary.t()).reshape(b, tmax, -1);
-        var right = hidden.to(float64).reshape(-1, hidden.shape[2]).mm(projectHidden.t()).reshape(b, tmax, -1);
+        var b = tokens.Count;
+        var left = tokens.ToPadded(errorRows.to(float64).mm(projectVocabulary.t()));
+        var right = tokens.ToPadded(hiddenRows.to(float64).mm(projectHidden.t()));
         var sketch = left.transpose(1, 2).bmm(right).to(float32).cpu();
         var host = sketch.data<float>().ToArray();
         var cells = Size * Size;
@@ -58,7 +60,7 @@ public static class GradientSketch
         for (var i = 0; i < b; i++)
         {
             result[i] = new float[cells];
-            var t = answerTokens[i];
+            var t = tokens.Samples[i].AnswerTokens;
             for (var c = 0; c < cells; c++) result[i][c] = host[i * cells + c] / t;
         }
         return result;

@@ -74,7 +74,7 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
         var norms = ProductSpectrum.FrobeniusNorms(errors, h, batch.Select(s => s.AnswerTokens).ToList());
         var losses = tokens.MeanPerSample(tokenLoss);
         var sketches = _sketchVocabulary is null ? null
-            : GradientSketch.Compute(tokens.ToPadded(errors), tokens.ToPadded(h), _sketchVocabulary, _sketchHidden!, batch.Select(s => s.AnswerTokens).ToList());
+            : GradientSketch.Compute(errors, h, _sketchVocabulary, _sketchHidden!, tokens);
 
         var result = new GradientSpectrum[batch.Count];
         for (var i = 0; i < batch.Count; i++)

@@ -104,7 +104,7 @@ public sealed class FeatureExtractor
         var cd = tensor(_dctHidden, [_dctColumns, d], float64, device);
         var dct = tokens.ToPadded(errors.mm(cv.t())).transpose(1, 2).bmm(tokens.ToPadded(h.mm(cd.t()))); // [B, a, b]
         var (rv, rd) = GradientSketch.Projections(errors.shape[1], d, device);
-        var sketches = GradientSketch.Compute(tokens.ToPadded(errors), tokens.ToPadded(h), rv, rd, batch.Select(s => s.AnswerTokens).ToList());
+        var sketches = GradientSketch.Compute(errors, h, rv, rd, tokens);
         var sumHidden = zeros([batch.Count, d], float64, device).index_add_(0, tokens.SampleOfToken, h, 1.0);
 
         var lossHost = tokenLoss.cpu().data<double>().ToArray();
