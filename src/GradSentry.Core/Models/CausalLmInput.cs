@@ -7,9 +7,9 @@ static class CausalLmInput
 {
     /// <summary>
     /// Throws <see cref="ArgumentException"/> unless <paramref name="positions"/> is int64 <c>[batch, Q]</c> (Q ≥ 1) with
-    /// values in <c>[0, length)</c>.
+    /// values in <c>[firstAllowed, length)</c>.
     /// </summary>
-    public static void ValidatePositions(Tensor positions, long batch, long length)
+    public static void ValidatePositions(Tensor positions, long batch, long length, long firstAllowed = 0)
     {
         ArgumentNullException.ThrowIfNull(positions);
         if (positions.dim() != 2 || positions.shape[0] != batch || positions.shape[1] < 1)
@@ -19,8 +19,26 @@ static class CausalLmInput
         using var scope = NewDisposeScope();
         var low = positions.min().item<long>();
         var high = positions.max().item<long>();
-        if (low < 0 || high >= length)
-            throw new ArgumentException($"positions must lie in [0, {length}), found values in [{low}, {high}].", nameof(positions));
+        if (low < firstAllowed || high >= length)
+            throw new ArgumentException(
+                $"positions must lie in [{firstAllowed}, {length}){(firstAllowed > 0 ? " (at or after the shared prefix)" : "")}, found values in [{low}, {high}].",
+                nameof(positions));
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> unless <paramref name="sharedPrefix"/> is in <c>[0, length)</c> and the
+    /// first <paramref name="sharedPrefix"/> tokens of every row of <paramref name="inputIds"/> equal row 0's.
+    /// </summary>
+    public static void ValidateSharedPrefix(Tensor inputIds, int sharedPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        if (sharedPrefix < 0 || sharedPrefix >= inputIds.shape[1])
+            throw new ArgumentOutOfRangeException(nameof(sharedPrefix), sharedPrefix, $"the shared prefix must lie in [0, {inputIds.shape[1]}).");
+        if (sharedPrefix == 0) return;
+        using var scope = NewDisposeScope();
+        var prefix = inputIds.narrow(1, 0, sharedPrefix);
+        if (!prefix.eq(prefix.narrow(0, 0, 1)).all().item<bool>())
+            throw new ArgumentException($"the first {sharedPrefix} tokens are not the same in every row, so they cannot be computed once.", nameof(sharedPrefix));
     }
 
     /// <summary>

@@ -29,14 +29,22 @@ public interface ICausalLm : IDisposable
     /// <c>[batch, length]</c> and <paramref name="positions"/> <c>[batch, Q]</c> (int64, each in <c>[0, length)</c>).
     /// Every layer but the last runs at all positions (the last one needs their keys and values); the last runs its
     /// queries, output projection and MLP at the chosen positions only. The lm_head closed form needs nothing else, and on
-    /// a prompt-heavy batch that saves most of a layer. This default runs the whole model and picks the rows.
+    /// a prompt-heavy batch that saves most of a layer.
+    /// <para>
+    /// When the first <paramref name="sharedPrefix"/> tokens of every row are the same (a template's preamble, a
+    /// system prompt), those positions are computed once for the batch instead of once per row: causal attention makes
+    /// their hidden states the same in every row. Every query position must lie at or after the shared prefix. Use it
+    /// for forward-only work: a gradient through the shared positions would be summed over the rows.
+    /// </para>
+    /// This default runs the whole model and picks the rows.
     /// </summary>
-    Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions)
+    Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0)
     {
         ArgumentNullException.ThrowIfNull(positions);
         using var scope = NewDisposeScope();
         var hidden = ForwardHidden(inputIds);
-        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1]);
+        CausalLmInput.ValidateSharedPrefix(inputIds, sharedPrefix);
+        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1], sharedPrefix);
         return hidden.gather(1, positions.unsqueeze(2).expand(-1, -1, hidden.shape[2])).MoveToOuterDisposeScope();
     }
 

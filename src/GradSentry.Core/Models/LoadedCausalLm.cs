@@ -51,7 +51,7 @@ public sealed class LoadedCausalLm : ICausalLm
     public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask = null) => Model.ForwardHidden(inputIds, attentionMask);
 
     /// <inheritdoc />
-    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions) => Model.ForwardHiddenAt(inputIds, positions);
+    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0) => Model.ForwardHiddenAt(inputIds, positions, sharedPrefix);
 
     /// <inheritdoc />
     public Tensor Logits(Tensor hidden) => Model.Logits(hidden);

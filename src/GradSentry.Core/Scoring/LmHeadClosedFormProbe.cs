@@ -8,7 +8,8 @@ namespace GradSentry.Scoring;
 /// The fast path for the output projection. The per-sample gradient of the mean answer loss is
 /// <c>G = (1/T) Σ_t (softmax(z_t) − onehot(y_t)) ⊗ h_t</c>, so one forward pass (no backward, no V×d
 /// matrix) gives every sample's exact singular values through <see cref="ProductSpectrum"/>. The
-/// last layer and the output projection run only at the positions that predict a supervised token.
+/// last layer and the output projection run only at the positions that predict a supervised token, and the
+/// tokens every sample of the batch starts with run once (<see cref="TokenBatch.SharedPrefix"/>).
 /// </summary>
 /// <remarks>
 /// With tied embeddings the target is the output use of the embedding matrix; the input-embedding
@@ -55,8 +56,9 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var tokens = TokenBatch.Create(batch, _device);
-        // The last layer runs only where a supervised token is predicted: the closed form needs nothing else.
-        var hidden = _model.ForwardHiddenAt(tokens.InputIds, tokens.PredictorGrid);
+        // The last layer runs only where a supervised token is predicted (the closed form needs nothing else), and a
+        // prefix common to the whole batch (a template's preamble) runs once: no backward pass ever goes through it.
+        var hidden = _model.ForwardHiddenAt(tokens.InputIds, tokens.PredictorGrid, tokens.SharedPrefix);
         var picked = hidden.reshape(-1, hidden.shape[2]).index_select(0, tokens.PaddedSlot);
         var h = picked.to(float32);
         // Logits through the model's own output layer (a LoRA pair on lm_head included); the gradient

@@ -13,6 +13,7 @@ public sealed class TokenBatch : IDisposable
     TokenBatch(IReadOnlyList<EncodedSample> samples, Tensor ids, Tensor predictors, Tensor targets, Tensor sampleOfToken, Tensor paddedSlot, Tensor positionMask, Tensor predictorGrid)
     {
         PredictorGrid = predictorGrid;
+        SharedPrefix = SharedPrefixOf(samples);
         Samples = samples;
         InputIds = ids;
         PredictorPositions = predictors;
@@ -42,6 +43,17 @@ public sealed class TokenBatch : IDisposable
     /// <c>b·Tmax + t</c> of the flattened result is the <see cref="PaddedSlot"/> of that token.
     /// </summary>
     public Tensor PredictorGrid { get; }
+    /// <summary>
+    /// How many leading tokens every sample has in common (a template's preamble, a system prompt), for
+    /// <see cref="GradSentry.Models.ICausalLm.ForwardHiddenAt"/> to compute once; at most each sample's prompt length − 1,
+    /// so every predicting position lies after it. 0 when sharing would save fewer than
+    /// <see cref="MinSharedTokenRows"/> token rows (one sample, or a short common start).
+    /// </summary>
+    public int SharedPrefix { get; }
+
+    /// <summary>Token rows a shared prefix must save ((B − 1) · S) before it is used: below that, its extra layer calls cost more.</summary>
+    public const int MinSharedTokenRows = 64;
+
     /// <summary>[B, L, 1] float32: 1 at real positions, 0 at padding.</summary>
     public Tensor PositionMask { get; }
     /// <summary>L, the padded length.</summary>
@@ -96,6 +108,20 @@ public sealed class TokenBatch : IDisposable
             tensor(slots, int64, device),
             tensor(mask, [b, length, 1], float32, device),
             tensor(grid, [b, tmax], int64, device));
+    }
+
+    static int SharedPrefixOf(IReadOnlyList<EncodedSample> samples)
+    {
+        var first = samples[0].InputIds;
+        var shared = samples.Min(s => s.PromptLength) - 1;
+        for (var i = 1; i < samples.Count && shared > 0; i++)
+        {
+            var ids = samples[i].InputIds;
+            var same = 0;
+            while (same < shared && ids[same] == first[same]) same++;
+            shared = same;
+        }
+        return (long)(samples.Count - 1) * shared >= MinSharedTokenRows ? shared : 0;
     }
 
     /// <summary>Scatters per-token rows <c>[N, c]</c> into a zero-padded <c>[B, Tmax, c]</c> tensor.</summary>

@@ -37,6 +37,43 @@ public class ForwardHiddenAtTests
         Assert.True(ModelTestKit.MaxAbsDiff(expected, actual) < 1e-5, $"max |diff| {ModelTestKit.MaxAbsDiff(expected, actual):g3}");
     }
 
+    [Theory]
+    [InlineData("LlamaForCausalLM", 1)]
+    [InlineData("LlamaForCausalLM", 9)]
+    [InlineData("MistralForCausalLM", 6)]
+    [InlineData("Qwen2ForCausalLM", 6)]
+    [InlineData("GPT2LMHeadModel", 1)]
+    [InlineData("GPT2LMHeadModel", 9)]
+    public void ASharedPrefixComputedOnceGivesTheFullForwardsRows(string architecture, int shared)
+    {
+        using var model = ModelTestKit.RandomModel(architecture);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = ModelTestKit.Ids(4, 15, seed: 6);
+        ids.narrow(1, 0, shared).copy_(ids.narrow(0, 0, 1).narrow(1, 0, shared).expand(4, -1));
+        var positions = Positions(4, 15 - shared, 8, seed: 2).add(shared);
+        var full = model.ForwardHidden(ids);
+        var expected = full.gather(1, positions.unsqueeze(2).expand(-1, -1, full.shape[2]));
+        var actual = model.ForwardHiddenAt(ids, positions, shared);
+        Assert.True(ModelTestKit.MaxAbsDiff(expected, actual) < 1e-5, $"max |diff| {ModelTestKit.MaxAbsDiff(expected, actual):g3}");
+    }
+
+    [Fact]
+    public void ASharedPrefixTheRowsDoNotShareOrAQueryInsideItIsAClearError()
+    {
+        using var model = ModelTestKit.RandomModel("LlamaForCausalLM");
+        using var scope = NewDisposeScope();
+        var ids = ModelTestKit.Ids(2, 10, seed: 1);
+        ids[1, 0] = (ids[0, 0] + 1) % ModelTestKit.Vocab;
+        var positions = tensor(new long[] { 5, 6, 7, 8 }, [2, 2]);
+        Assert.Contains("not the same in every row", Assert.Throws<ArgumentException>(() => model.ForwardHiddenAt(ids, positions, 3)).Message, StringComparison.Ordinal);
+        ids[1, 0] = ids[0, 0];
+        ids[1, 1] = ids[0, 1];
+        ids[1, 2] = ids[0, 2];
+        Assert.Contains("shared prefix", Assert.Throws<ArgumentException>(() => model.ForwardHiddenAt(ids, tensor(new long[] { 2, 6, 7, 8 }, [2, 2]), 3)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ForwardHiddenAt(ids, positions, 10));
+    }
+
     [Fact]
     public void ALoraPairOnTheLastLayerTakesPart()
     {

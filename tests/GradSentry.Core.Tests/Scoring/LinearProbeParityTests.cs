@@ -89,6 +89,30 @@ public class LinearProbeParityTests
         AssertSameSpectra(naive.Probe(samples), fast.Probe(samples));
     }
 
+    [Theory]
+    [InlineData("LlamaForCausalLM")]
+    [InlineData("Qwen2ForCausalLM")]
+    [InlineData("GPT2LMHeadModel")]
+    public void ASharedTemplatePrefixRunsOnceAndScoresStayThoseOfTheNaiveLoop(string architecture)
+    {
+        using var model = ModelTestKit.RandomModel(architecture);
+        var random = new Random(4);
+        var template = Enumerable.Range(0, 12).Select(_ => random.Next(ModelTestKit.Vocab)).ToArray();
+        var samples = Enumerable.Range(0, 9).Select(i =>
+        {
+            var p = template.Length + random.Next(1, 8);
+            var t = random.Next(1, 10);
+            var ids = template.Concat(Enumerable.Range(0, p + t - template.Length).Select(_ => random.Next(ModelTestKit.Vocab))).ToArray();
+            return new EncodedSample(i, ids, p, t);
+        }).ToList();
+        using (var tokens = TokenBatch.Create(samples, TorchSharp.torch.CPU))
+            Assert.True(tokens.SharedPrefix >= template.Length, $"shared prefix {tokens.SharedPrefix}");
+        var options = new ProbeOptions { Rank = 4, SliceFactor = 2 };
+        using var fast = new LmHeadClosedFormProbe(model, options);
+        using var naive = new NaiveAutogradProbe(model, options);
+        AssertSameSpectra(naive.Probe(samples), fast.Probe(samples));
+    }
+
     [Fact]
     public void MixedLengthBatchEqualsSamplesScoredOneByOne()
     {

@@ -49,11 +49,12 @@ public sealed class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICausalLm
     }
 
     /// <inheritdoc />
-    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions)
+    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0)
     {
         CausalLmInput.Validate(inputIds, null, Config.VocabSize, Config.MaxPositions, "n_positions");
-        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1]);
-        return _transformer.ForwardAt(inputIds, positions);
+        CausalLmInput.ValidateSharedPrefix(inputIds, sharedPrefix);
+        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1], sharedPrefix);
+        return _transformer.ForwardAt(inputIds, positions, sharedPrefix);
     }
 
     /// <inheritdoc />

@@ -41,15 +41,29 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Final-normed hidden states <c>[B, Q, hidden]</c> at <paramref name="positions"/> <c>[B, Q]</c> only; see <see cref="ICausalLm.ForwardHiddenAt"/>.</summary>
-    public Tensor ForwardAt(Tensor inputIds, Tensor positions)
+    public Tensor ForwardAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         ArgumentNullException.ThrowIfNull(positions);
         using var scope = NewDisposeScope();
-        var h = Tokens.call(inputIds).add(_positions.call(torch.arange(0L, inputIds.shape[1], 1L, ScalarType.Int64, inputIds.device)));
         var last = _blocks.Count - 1;
-        for (var i = 0; i < last; i++) h = _blocks[i].call(h);
-        return _lnF.call(_blocks[last].ForwardAt(h, positions)).MoveToOuterDisposeScope();
+        var h = Tokens.call(inputIds).add(_positions.call(torch.arange(0L, inputIds.shape[1], 1L, ScalarType.Int64, inputIds.device)));
+        if (sharedPrefix == 0)
+        {
+            for (var i = 0; i < last; i++) h = _blocks[i].call(h);
+            return _lnF.call(_blocks[last].ForwardAt(h, positions)).MoveToOuterDisposeScope();
+        }
+        // As in LlamaModel.ForwardAt: the shared prefix once, every suffix attending to [prefix, own suffix].
+        var context = new SharedPrefixContext(inputIds.shape[0], inputIds.shape[1], sharedPrefix, inputIds.device);
+        var prefix = h.narrow(0, 0, 1).narrow(1, 0, sharedPrefix);
+        var suffix = h.narrow(1, sharedPrefix, inputIds.shape[1] - sharedPrefix);
+        for (var i = 0; i < last; i++)
+        {
+            var input = context.Join(prefix, suffix);
+            prefix = _blocks[i].call(prefix);
+            suffix = _blocks[i].ForwardAt(input, context.SuffixPositions);
+        }
+        return _lnF.call(_blocks[last].ForwardAt(context.Join(prefix, suffix), positions)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

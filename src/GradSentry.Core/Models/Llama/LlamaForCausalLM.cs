@@ -56,11 +56,12 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>, ICausalLm
     }
 
     /// <inheritdoc />
-    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions)
+    public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0)
     {
         CausalLmInput.Validate(inputIds, null, Config.VocabSize, Family.SlidingWindow, $"{Family.Architecture} sliding_window; sliding-window attention is not implemented");
-        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1]);
-        return _model.ForwardAt(inputIds, positions);
+        CausalLmInput.ValidateSharedPrefix(inputIds, sharedPrefix);
+        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1], sharedPrefix);
+        return _model.ForwardAt(inputIds, positions, sharedPrefix);
     }
 
     /// <inheritdoc />

@@ -40,17 +40,33 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Final-normed hidden states <c>[B, Q, hidden]</c> at <paramref name="positions"/> <c>[B, Q]</c> only; see <see cref="ICausalLm.ForwardHiddenAt"/>.</summary>
-    public Tensor ForwardAt(Tensor inputIds, Tensor positions)
+    public Tensor ForwardAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         ArgumentNullException.ThrowIfNull(positions);
         using var scope = NewDisposeScope();
+        var last = _layers.Count - 1;
         var h = EmbedTokens.call(inputIds);
         var (cos, sin) = _rotary.Tables(inputIds.shape[1], h.dtype, h.device);
-        var last = _layers.Count - 1;
-        for (var i = 0; i < last; i++) h = _layers[i].call(h, cos, sin);
-        h = _layers[last].ForwardAt(h, cos, sin, positions);
-        return _norm.call(h).MoveToOuterDisposeScope();
+        if (sharedPrefix == 0)
+        {
+            for (var i = 0; i < last; i++) h = _layers[i].call(h, cos, sin);
+            return _norm.call(_layers[last].ForwardAt(h, cos, sin, positions)).MoveToOuterDisposeScope();
+        }
+        // The shared prefix runs once (row 0); the rest of every row attends to it through the layer input
+        // [prefix, own suffix], with queries only at the suffix positions.
+        var context = new SharedPrefixContext(inputIds.shape[0], inputIds.shape[1], sharedPrefix, inputIds.device);
+        var prefixCos = cos.narrow(0, 0, sharedPrefix);
+        var prefixSin = sin.narrow(0, 0, sharedPrefix);
+        var prefix = h.narrow(0, 0, 1).narrow(1, 0, sharedPrefix);
+        var suffix = h.narrow(1, sharedPrefix, inputIds.shape[1] - sharedPrefix);
+        for (var i = 0; i < last; i++)
+        {
+            var input = context.Join(prefix, suffix);
+            prefix = _layers[i].call(prefix, prefixCos, prefixSin);
+            suffix = _layers[i].ForwardAt(input, cos, sin, context.SuffixPositions);
+        }
+        return _norm.call(_layers[last].ForwardAt(context.Join(prefix, suffix), cos, sin, positions)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
