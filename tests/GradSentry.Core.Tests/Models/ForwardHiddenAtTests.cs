@@ -58,6 +58,27 @@ public class ForwardHiddenAtTests
         Assert.True(ModelTestKit.MaxAbsDiff(expected, actual) < 1e-5, $"max |diff| {ModelTestKit.MaxAbsDiff(expected, actual):g3}");
     }
 
+    [Theory]
+    [InlineData(ScalarType.BFloat16)]
+    [InlineData(ScalarType.Float16)]
+    public void HalfPrecisionModelsTakeTheSamePaths(ScalarType dtype)
+    {
+        using var dir = GradSentry.Tests.Support.TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path, "LlamaForCausalLM");
+        using var half = CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { ComputeDType = dtype });
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var ids = ModelTestKit.Ids(3, 12, seed: 3);
+        ids.narrow(1, 0, 5).copy_(ids.narrow(0, 0, 1).narrow(1, 0, 5).expand(3, -1));
+        var positions = Positions(3, 7, 4, seed: 5).add(5);
+        var full = half.ForwardHidden(ids);
+        var expected = full.gather(1, positions.unsqueeze(2).expand(-1, -1, full.shape[2]));
+        var actual = half.ForwardHiddenAt(ids, positions, 5);
+        Assert.Equal(dtype, actual.dtype);
+        var scale = expected.abs().max().to(ScalarType.Float32).item<float>();
+        Assert.True(ModelTestKit.MaxAbsDiff(expected, actual) <= 0.02 * scale, $"max |diff| {ModelTestKit.MaxAbsDiff(expected, actual):g3} of {scale:g3}");
+    }
+
     [Fact]
     public void ASharedPrefixTheRowsDoNotShareOrAQueryInsideItIsAClearError()
     {
