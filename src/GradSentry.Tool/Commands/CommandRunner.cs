@@ -41,8 +41,16 @@ public static class CommandRunner
                 "the model cannot be loaded: " + m.Message).ToCanonicalString()),
             UsageException u when u.DiagnosticId is not null => (ExitCodes.UsageOrInputError, Diagnostic.Create(u.DiagnosticId, "gradsentry", 0, 0, u.Message).ToCanonicalString()),
             UsageException u => (ExitCodes.UsageOrInputError, "error: " + u.Message),
-            FormatException or ArgumentException or KeyNotFoundException => (ExitCodes.UsageOrInputError, "error: " + ex.Message),
+            ArgumentException a => (ExitCodes.UsageOrInputError, "error: " + WithoutParameterName(a)),
+            FormatException or KeyNotFoundException => (ExitCodes.UsageOrInputError, "error: " + ex.Message),
             _ => (ExitCodes.InternalError, $"internal error ({ex.GetType().Name}): {ex.Message}\nThis is a bug in GradSentry; please report it with the command line.\n{ex.StackTrace}"),
         };
+    }
+
+    /// <summary>The message without .NET's " (Parameter 'name')" suffix, which names a C# parameter the user never saw.</summary>
+    static string WithoutParameterName(ArgumentException ex)
+    {
+        var suffix = $" (Parameter '{ex.ParamName}')";
+        return ex.ParamName is not null && ex.Message.EndsWith(suffix, StringComparison.Ordinal) ? ex.Message[..^suffix.Length] : ex.Message;
     }
 }
