@@ -54,20 +54,33 @@ public sealed class LinearBatchedProbe : IGradientProbe
             // elsewhere their output reaches no loss, so their δ is zero and nothing of the gradient is lost.
             var hidden = _model.ForwardHiddenAt(tokens.InputIds, tokens.PredictorGrid);
             var h = hidden.reshape(-1, hidden.shape[2]).index_select(0, tokens.PaddedSlot);
-            var logProbs = _model.Logits(h).to(float32).log_softmax(1);
-            var tokenLoss = -logProbs.gather(1, tokens.Targets.unsqueeze(1)).squeeze(1);
-            var answerTokens = tensor(batch.Select(s => (float)s.AnswerTokens).ToArray(), float32, weight.device);
-            var perSample = zeros(batch.Count, float32, weight.device).index_add(0, tokens.SampleOfToken, tokenLoss, 1.0) / answerTokens;
-            var output = _layer.CapturedOutput ?? throw new ArgumentException(
-                $"the layer of '{TargetParameter}' was not called by the model's forward pass, so it has no gradient.");
-            target.EnsureDependsOnTarget(perSample);
-            var (delta, input) = PerSampleRows(tokens,
-                autograd.grad([perSample.sum()], [output])[0].to(float32),
-                _layer.CapturedInput!.detach().to(float32));
+            Tensor outputGradient;
+            double[] losses;
+            if (_layer.CapturedOutput is { } output)
+            {
+                target.EnsureDependsOnTarget(h);
+                // Two stages, so the [answer tokens, vocabulary] output tensors exist one group of samples at a time:
+                // first the loss gradient at the final hidden states, group by group through the output layer alone,
+                // then one backward pass from there to the target layer (the chain rule, exactly).
+                var (hiddenGradient, groupLosses) = HiddenGradient(batch, h.detach());
+                losses = groupLosses;
+                outputGradient = autograd.grad([h], [output], [hiddenGradient])[0];
+            }
+            else
+            {
+                // The target is applied after the final hidden states (a LoRA pair on lm_head): its layer only runs
+                // in the output layer, so the batch goes through it whole.
+                var perSample = PerSampleLoss(tokens, _model.Logits(h));
+                var outputLayer = _layer.CapturedOutput ?? throw new ArgumentException(
+                    $"the layer of '{TargetParameter}' was not called by the model's forward pass, so it has no gradient.");
+                target.EnsureDependsOnTarget(perSample);
+                losses = perSample.detach().cpu().to(float64).data<double>().ToArray();
+                outputGradient = autograd.grad([perSample.sum()], [outputLayer])[0];
+            }
+            var (delta, input) = PerSampleRows(tokens, outputGradient.to(float32), _layer.CapturedInput!.detach().to(float32));
 
             var values = ProductSpectrum.TopSingularValues(delta[.., .., ..(int)_block.Rows], input[.., .., ..(int)_block.Columns], _options.Rank);
             var norms = ProductSpectrum.FrobeniusNorms(delta, input);
-            var losses = perSample.detach().cpu().to(float64).data<double>().ToArray();
             var result = new GradientSpectrum[batch.Count];
             for (var i = 0; i < batch.Count; i++)
                 result[i] = new GradientSpectrum(values[i], batch[i].AnswerTokens, losses[i], norms[i]);
@@ -78,6 +91,39 @@ public sealed class LinearBatchedProbe : IGradientProbe
             _layer.Capture = false;
             _layer.ClearCapture();
         }
+    }
+
+    /// <summary>
+    /// ∂(Σ_b loss_b)/∂h for the final hidden states <paramref name="hidden"/> [Σ T, d] (no graph behind them), and each
+    /// sample's loss, taking the output layer one <see cref="OutputGroups"/> group at a time.
+    /// </summary>
+    (Tensor Gradient, double[] Losses) HiddenGradient(IReadOnlyList<EncodedSample> batch, Tensor hidden)
+    {
+        var gradients = new List<Tensor>();
+        var losses = new List<double>(batch.Count);
+        long firstRow = 0;
+        foreach (var group in OutputGroups.Split(batch, _options.MaxOutputElements, _model.OutputWeight.shape[0]))
+        {
+            // Each group's [rows, V] tensors go when its scope ends; only the [rows, d] gradient moves out.
+            using var groupScope = NewDisposeScope();
+            using var part = TokenBatch.Create(group, hidden.device);
+            var rows = group.Sum(s => (long)s.AnswerTokens);
+            var leaf = hidden.narrow(0, firstRow, rows).detach().requires_grad_(true);
+            var perSample = PerSampleLoss(part, _model.Logits(leaf));
+            gradients.Add(autograd.grad([perSample.sum()], [leaf])[0].MoveToOuterDisposeScope());
+            losses.AddRange(perSample.detach().cpu().to(float64).data<double>().ToArray());
+            firstRow += rows;
+        }
+        return (gradients.Count == 1 ? gradients[0] : cat(gradients, 0), losses.ToArray());
+    }
+
+    /// <summary>Mean answer-token cross-entropy of each sample of <paramref name="tokens"/> from its logits [Σ T, V].</summary>
+    static Tensor PerSampleLoss(TokenBatch tokens, Tensor logits)
+    {
+        var logProbs = logits.to(float32).log_softmax(1);
+        var tokenLoss = -logProbs.gather(1, tokens.Targets.unsqueeze(1)).squeeze(1);
+        var answerTokens = tensor(tokens.Samples.Select(s => (float)s.AnswerTokens).ToArray(), float32, logits.device);
+        return zeros(tokens.Count, float32, logits.device).index_add(0, tokens.SampleOfToken, tokenLoss, 1.0) / answerTokens;
     }
 
     /// <summary>

@@ -59,7 +59,28 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
         // The last layer runs only where a supervised token is predicted (the closed form needs nothing else), and a
         // prefix common to the whole batch (a template's preamble) runs once: no backward pass ever goes through it.
         var hidden = _model.ForwardHiddenAt(tokens.InputIds, tokens.PredictorGrid, tokens.SharedPrefix);
-        var picked = hidden.reshape(-1, hidden.shape[2]).index_select(0, tokens.PaddedSlot);
+        var picked = hidden.reshape(-1, hidden.shape[2]).index_select(0, tokens.PaddedSlot); // [N, d], sample by sample
+
+        var groups = OutputGroups.Split(batch, _options.MaxOutputElements, _model.OutputWeight.shape[0]);
+        if (groups.Count == 1) return ProbeRows(batch, tokens, picked);
+        // Long answers × a large vocabulary: the [rows, V] logits of a whole batch could take gigabytes, so the
+        // samples go through the output layer a group at a time (every row-wise step gives the same values).
+        var result = new List<GradientSpectrum>(batch.Count);
+        long firstRow = 0;
+        foreach (var group in groups)
+        {
+            using var groupScope = NewDisposeScope();
+            using var part = TokenBatch.Create(group, _device);
+            var rows = group.Sum(s => (long)s.AnswerTokens);
+            result.AddRange(ProbeRows(group, part, picked.narrow(0, firstRow, rows)));
+            firstRow += rows;
+        }
+        return result;
+    }
+
+    /// <summary>The spectra of <paramref name="samples"/> from their final hidden states <paramref name="picked"/> [Σ T, d] at the predicting positions.</summary>
+    GradientSpectrum[] ProbeRows(IReadOnlyList<EncodedSample> samples, TokenBatch tokens, Tensor picked)
+    {
         var h = picked.to(float32);
         // Logits through the model's own output layer (a LoRA pair on lm_head included); the gradient
         // w.r.t. the weight is still (softmax − onehot) ⊗ h.
@@ -73,15 +94,15 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
             tokens.ToPadded(errors[.., ..(int)_block.Rows]),
             tokens.ToPadded(h[.., ..(int)_block.Columns]),
             _options.Rank);
-        var norms = ProductSpectrum.FrobeniusNorms(errors, h, batch.Select(s => s.AnswerTokens).ToList());
+        var norms = ProductSpectrum.FrobeniusNorms(errors, h, samples.Select(s => s.AnswerTokens).ToList());
         var losses = tokens.MeanPerSample(tokenLoss);
         var sketches = _sketchVocabulary is null ? null
             : GradientSketch.Compute(errors, h, _sketchVocabulary, _sketchHidden!, tokens);
 
-        var result = new GradientSpectrum[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
+        var result = new GradientSpectrum[samples.Count];
+        for (var i = 0; i < samples.Count; i++)
         {
-            var t = batch[i].AnswerTokens;
+            var t = samples[i].AnswerTokens;
             for (var j = 0; j < values[i].Length; j++) values[i][j] /= t;
             result[i] = new GradientSpectrum(values[i], t, losses[i], norms[i] / t) { Sketch = sketches?[i] };
         }

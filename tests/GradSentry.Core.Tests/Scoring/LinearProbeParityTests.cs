@@ -113,6 +113,21 @@ public class LinearProbeParityTests
         AssertSameSpectra(naive.Probe(samples), fast.Probe(samples));
     }
 
+    [Theory]
+    [InlineData("model.layers.0.mlp.up_proj.weight")]
+    [InlineData("model.layers.1.self_attn.q_proj.weight")]
+    public void OutputLayerGroupsGiveTheSameGradientsAsTheWholeBatch(string target)
+    {
+        using var model = ModelTestKit.RandomModel("LlamaForCausalLM");
+        var samples = Samples(9, seed: 12);
+        var options = new ProbeOptions { TargetParameter = target, Rank = 4, SliceFactor = 2 };
+        using var whole = new LinearBatchedProbe(model, options);
+        using var grouped = new LinearBatchedProbe(model, options with { MaxOutputElements = ModelTestKit.Vocab * 7 });
+        AssertSameSpectra(whole.Probe(samples), grouped.Probe(samples));
+        using var naive = new NaiveAutogradProbe(model, options);
+        AssertSameSpectra(naive.Probe(samples), grouped.Probe(samples));
+    }
+
     [Fact]
     public void MixedLengthBatchEqualsSamplesScoredOneByOne()
     {

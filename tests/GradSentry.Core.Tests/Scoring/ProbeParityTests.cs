@@ -64,6 +64,27 @@ public class ProbeParityTests
             Assert.Equal(SpectralEntropy.Score(together[i].SingularValues), SpectralEntropy.Score(reversed[samples.Count - 1 - i].SingularValues), 1e-5);
     }
 
+    [Theory]
+    [InlineData(1L)]        // every sample alone
+    [InlineData(40L * 20)]  // groups of up to 20 answer tokens at vocabulary 40
+    public void OutputLayerGroupsBoundMemoryWithoutChangingAnyResult(long maxOutputElements)
+    {
+        using var model = new ToyCausalLm(vocab: 40, hidden: 32, seed: 8);
+        var samples = RandomSamples(11, 40, seed: 5, maxPrompt: 12, maxAnswer: 15);
+        using var whole = new LmHeadClosedFormProbe(model, new ProbeOptions { Rank = 4, SliceFactor = 2 }, sketch: true);
+        using var grouped = new LmHeadClosedFormProbe(model, new ProbeOptions { Rank = 4, SliceFactor = 2, MaxOutputElements = maxOutputElements }, sketch: true);
+        var expected = whole.Probe(samples);
+        var actual = grouped.Probe(samples);
+        for (var i = 0; i < samples.Count; i++)
+        {
+            Assert.Equal(expected[i].AnswerTokens, actual[i].AnswerTokens);
+            Assert.Equal(expected[i].Loss, actual[i].Loss, 1e-6);
+            Assert.Equal(expected[i].GradientNorm, actual[i].GradientNorm, 1e-6);
+            for (var j = 0; j < 4; j++) Assert.Equal(expected[i].SingularValues[j], actual[i].SingularValues[j], 1e-6);
+            for (var j = 0; j < expected[i].Sketch!.Length; j++) Assert.Equal(expected[i].Sketch![j], actual[i].Sketch![j], 1e-5f);
+        }
+    }
+
     [Fact]
     public void RankAboveTheBlockIsAClearError()
     {
