@@ -28,6 +28,8 @@ public class GradSentryCliTests
     [Theory]
     [InlineData("bogus", "Run 'dotnet gradsentry --help' for usage.")]
     [InlineData("scan", "Run 'dotnet gradsentry scan --help' for usage.")]
+    [InlineData("scan samples/data/qa-sample.jsonl --naive", "'--naive' is not an option of 'scan' (and no file has that name).")]
+    [InlineData("merge --bogus shard.json", "'--bogus' is not an option of 'merge'")]
     public void AUsageErrorIsExitCode1WithAHintOnStandardError(string args, string hint)
     {
         var result = ToolProcess.Run(ToolProcess.RepoRoot, args.Split(' '));

@@ -25,7 +25,7 @@ public sealed class MergeCommand
     public Command Create()
     {
         var command = new Command("merge", "Combine shard results of 'scan --shard i/n': the threshold is learned on the merged scores; the result equals an unsharded scan. --threshold and --max-poison-fraction default to the shards' values.");
-        command.Arguments.Add(_shards);
+        command.Arguments.Add(_shards.RejectingUnknownOptions("merge"));
         _report.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandRunner.RunAsync(() => Task.FromResult(Run(parse))));
         return command;

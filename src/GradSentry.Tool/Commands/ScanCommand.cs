@@ -104,7 +104,7 @@ public sealed class ScanCommand
     public Command Create()
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
-        command.Arguments.Add(_data);
+        command.Arguments.Add(_data.RejectingUnknownOptions("scan"));
         foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard })
             command.Options.Add(option);
         _report.AddTo(command);
