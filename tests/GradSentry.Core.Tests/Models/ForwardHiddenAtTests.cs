@@ -79,6 +79,34 @@ public class ForwardHiddenAtTests
         Assert.True(ModelTestKit.MaxAbsDiff(expected, actual) <= 0.02 * scale, $"max |diff| {ModelTestKit.MaxAbsDiff(expected, actual):g3} of {scale:g3}");
     }
 
+    [Theory]
+    [InlineData("LlamaForCausalLM")]
+    [InlineData("GPT2LMHeadModel")]
+    public void RandomBatchesWithRandomSharedPrefixesMatchTheFullForward(string architecture)
+    {
+        // Edge cases on purpose: one query per row, a prefix that ends right before the first query, one suffix token.
+        using var model = ModelTestKit.RandomModel(architecture);
+        var random = new Random(11);
+        for (var trial = 0; trial < 25; trial++)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var batch = random.Next(1, 6);
+            var length = random.Next(2, 20);
+            var shared = random.Next(0, length);
+            var ids = ModelTestKit.Ids(batch, length, seed: trial);
+            if (shared > 0) ids.narrow(1, 0, shared).copy_(ids.narrow(0, 0, 1).narrow(1, 0, shared).expand(batch, -1));
+            var queries = random.Next(1, 5);
+            var data = new long[batch * queries];
+            for (var i = 0; i < data.Length; i++) data[i] = random.Next(shared, length);
+            var positions = tensor(data, [batch, queries]);
+            var full = model.ForwardHidden(ids);
+            var expected = full.gather(1, positions.unsqueeze(2).expand(-1, -1, full.shape[2]));
+            var actual = model.ForwardHiddenAt(ids, positions, shared);
+            Assert.True(ModelTestKit.MaxAbsDiff(expected, actual) < 1e-5, $"trial {trial}: batch {batch}, length {length}, shared {shared}");
+        }
+    }
+
     [Fact]
     public void ASharedPrefixTheRowsDoNotShareOrAQueryInsideItIsAClearError()
     {
