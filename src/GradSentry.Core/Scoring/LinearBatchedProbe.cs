@@ -95,24 +95,21 @@ public sealed class LinearBatchedProbe : IGradientProbe
 
     /// <summary>
     /// ∂(Σ_b loss_b)/∂h for the final hidden states <paramref name="hidden"/> [Σ T, d] (no graph behind them), and each
-    /// sample's loss, taking the output layer one <see cref="OutputGroups"/> group at a time.
+    /// sample's loss, taking the output layer one <see cref="OutputGroup"/> at a time.
     /// </summary>
     (Tensor Gradient, double[] Losses) HiddenGradient(IReadOnlyList<EncodedSample> batch, Tensor hidden)
     {
         var gradients = new List<Tensor>();
         var losses = new List<double>(batch.Count);
-        long firstRow = 0;
-        foreach (var group in OutputGroups.Split(batch, _options.MaxOutputElements, _model.OutputWeight.shape[0]))
+        foreach (var group in OutputGroup.Split(batch, _options.MaxOutputElements, _model.OutputWeight.shape[0]))
         {
             // Each group's [rows, V] tensors go when its scope ends; only the [rows, d] gradient moves out.
             using var groupScope = NewDisposeScope();
-            using var part = TokenBatch.Create(group, hidden.device);
-            var rows = group.Sum(s => (long)s.AnswerTokens);
-            var leaf = hidden.narrow(0, firstRow, rows).detach().requires_grad_(true);
+            using var part = TokenBatch.Create(group.Samples, hidden.device);
+            var leaf = hidden.narrow(0, group.FirstRow, group.Rows).detach().requires_grad_(true);
             var perSample = PerSampleLoss(part, _model.Logits(leaf));
             gradients.Add(autograd.grad([perSample.sum()], [leaf])[0].MoveToOuterDisposeScope());
             losses.AddRange(perSample.detach().cpu().to(float64).data<double>().ToArray());
-            firstRow += rows;
         }
         return (gradients.Count == 1 ? gradients[0] : cat(gradients, 0), losses.ToArray());
     }

@@ -61,19 +61,16 @@ public sealed class LmHeadClosedFormProbe : IGradientProbe
         var hidden = _model.ForwardHiddenAt(tokens.InputIds, tokens.PredictorGrid, tokens.SharedPrefix);
         var picked = hidden.reshape(-1, hidden.shape[2]).index_select(0, tokens.PaddedSlot); // [N, d], sample by sample
 
-        var groups = OutputGroups.Split(batch, _options.MaxOutputElements, _model.OutputWeight.shape[0]);
+        var groups = OutputGroup.Split(batch, _options.MaxOutputElements, _model.OutputWeight.shape[0]);
         if (groups.Count == 1) return ProbeRows(batch, tokens, picked);
         // Long answers × a large vocabulary: the [rows, V] logits of a whole batch could take gigabytes, so the
         // samples go through the output layer a group at a time (every row-wise step gives the same values).
         var result = new List<GradientSpectrum>(batch.Count);
-        long firstRow = 0;
         foreach (var group in groups)
         {
             using var groupScope = NewDisposeScope();
-            using var part = TokenBatch.Create(group, _device);
-            var rows = group.Sum(s => (long)s.AnswerTokens);
-            result.AddRange(ProbeRows(group, part, picked.narrow(0, firstRow, rows)));
-            firstRow += rows;
+            using var part = TokenBatch.Create(group.Samples, _device);
+            result.AddRange(ProbeRows(group.Samples, part, picked.narrow(0, group.FirstRow, group.Rows)));
         }
         return result;
     }

@@ -48,22 +48,8 @@ public sealed class Gpt2Model : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var last = _blocks.Count - 1;
         var h = Tokens.call(inputIds).add(_positions.call(torch.arange(0L, inputIds.shape[1], 1L, ScalarType.Int64, inputIds.device)));
-        if (sharedPrefix == 0)
-        {
-            for (var i = 0; i < last; i++) h = _blocks[i].call(h);
-            return _lnF.call(_blocks[last].ForwardAt(h, positions)).MoveToOuterDisposeScope();
-        }
-        // As in LlamaModel.ForwardAt: the shared prefix once, every suffix attending to [prefix, own suffix].
-        var context = new SharedPrefixContext(inputIds.shape[0], inputIds.shape[1], sharedPrefix, inputIds.device);
-        var prefix = h.narrow(0, 0, 1).narrow(1, 0, sharedPrefix);
-        var suffix = h.narrow(1, sharedPrefix, inputIds.shape[1] - sharedPrefix);
-        for (var i = 0; i < last; i++)
-        {
-            var input = context.Join(prefix, suffix);
-            prefix = _blocks[i].call(prefix);
-            suffix = _blocks[i].ForwardAt(input, context.SuffixPositions);
-        }
-        return _lnF.call(_blocks[last].ForwardAt(context.Join(prefix, suffix), positions)).MoveToOuterDisposeScope();
+        var input = SharedPrefixLayers.RunLayers(h, sharedPrefix, last, (i, x) => _blocks[i].call(x), (i, x, at) => _blocks[i].ForwardAt(x, at));
+        return _lnF.call(_blocks[last].ForwardAt(input, positions)).MoveToOuterDisposeScope();
     }
 
     /// <summary>

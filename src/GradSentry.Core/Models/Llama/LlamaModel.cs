@@ -48,25 +48,11 @@ public sealed class LlamaModel : nn.Module<Tensor, Tensor>
         var last = _layers.Count - 1;
         var h = EmbedTokens.call(inputIds);
         var (cos, sin) = _rotary.Tables(inputIds.shape[1], h.dtype, h.device);
-        if (sharedPrefix == 0)
-        {
-            for (var i = 0; i < last; i++) h = _layers[i].call(h, cos, sin);
-            return _norm.call(_layers[last].ForwardAt(h, cos, sin, positions)).MoveToOuterDisposeScope();
-        }
-        // The shared prefix runs once (row 0); the rest of every row attends to it through the layer input
-        // [prefix, own suffix], with queries only at the suffix positions.
-        var context = new SharedPrefixContext(inputIds.shape[0], inputIds.shape[1], sharedPrefix, inputIds.device);
-        var prefixCos = cos.narrow(0, 0, sharedPrefix);
-        var prefixSin = sin.narrow(0, 0, sharedPrefix);
-        var prefix = h.narrow(0, 0, 1).narrow(1, 0, sharedPrefix);
-        var suffix = h.narrow(1, sharedPrefix, inputIds.shape[1] - sharedPrefix);
-        for (var i = 0; i < last; i++)
-        {
-            var input = context.Join(prefix, suffix);
-            prefix = _layers[i].call(prefix, prefixCos, prefixSin);
-            suffix = _layers[i].ForwardAt(input, cos, sin, context.SuffixPositions);
-        }
-        return _norm.call(_layers[last].ForwardAt(context.Join(prefix, suffix), cos, sin, positions)).MoveToOuterDisposeScope();
+        // Whole rows (the shared prefix's row included) use the tables' first l positions.
+        var input = SharedPrefixLayers.RunLayers(h, sharedPrefix, last,
+            (i, x) => _layers[i].call(x, cos.narrow(0, 0, x.shape[1]), sin.narrow(0, 0, x.shape[1])),
+            (i, x, at) => _layers[i].ForwardAt(x, cos, sin, at));
+        return _norm.call(_layers[last].ForwardAt(input, cos, sin, positions)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
