@@ -41,10 +41,11 @@ public interface ICausalLm : IDisposable
     Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0)
     {
         ArgumentNullException.ThrowIfNull(positions);
-        using var scope = NewDisposeScope();
-        var hidden = ForwardHidden(inputIds);
+        CausalLmInput.Validate(inputIds, null, Config.VocabSize, null, "");
         CausalLmInput.ValidateSharedPrefix(inputIds, sharedPrefix);
         CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1], sharedPrefix);
+        using var scope = NewDisposeScope();
+        var hidden = ForwardHidden(inputIds);
         return hidden.gather(1, positions.unsqueeze(2).expand(-1, -1, hidden.shape[2])).MoveToOuterDisposeScope();
     }
 
