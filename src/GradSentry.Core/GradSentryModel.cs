@@ -31,22 +31,24 @@ public sealed class GradSentryModel : IDisposable
     public HfTokenizer Tokenizer { get; }
 
     /// <summary>
-    /// Loads <paramref name="directory"/> on <paramref name="device"/> (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>).
+    /// Loads <paramref name="directory"/> on <paramref name="device"/> (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>)
+    /// in <paramref name="dtype"/> (null: <c>auto</c>, see <see cref="ComputeDTypes.Resolve"/>).
     /// The tokenizer is read first, so a directory without one fails before any weight is read.
     /// </summary>
     /// <exception cref="IOException">A missing, malformed or hostile file (message names file and tensor).</exception>
     /// <exception cref="ArgumentException">An impossible option (unknown device, unsupported dtype).</exception>
-    public static GradSentryModel Load(string directory, string device = "auto", ScalarType dtype = ScalarType.Float32, string? adapterDirectory = null)
+    public static GradSentryModel Load(string directory, string device = "auto", ScalarType? dtype = null, string? adapterDirectory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
             throw new DirectoryNotFoundException($"model directory '{full}' does not exist; pass a Hugging Face model directory (config.json, model.safetensors, tokenizer files).");
         var tokenizer = HfTokenizer.Load(full);
+        var resolvedDevice = TorchRuntime.ResolveDevice(device);
         var model = CausalLmLoader.Load(full, new CausalLmLoadOptions
         {
-            Device = TorchRuntime.ResolveDevice(device),
-            ComputeDType = dtype,
+            Device = resolvedDevice,
+            ComputeDType = dtype ?? ComputeDTypes.Resolve(null, resolvedDevice, ModelConfig.Load(Path.Combine(full, CausalLmLoader.ConfigFileName))),
             AdapterDirectory = adapterDirectory,
         });
         return new GradSentryModel(full, model, tokenizer);

@@ -74,6 +74,15 @@ public sealed class GradSentryOptions : IValidatableObject
     [Required(AllowEmptyStrings = false)]
     public string Device { get; set; } = "auto";
 
+    /// <summary>
+    /// Compute dtype of the model: <c>auto</c> (float32 on the CPU; on CUDA the checkpoint's <c>torch_dtype</c> when it is
+    /// bfloat16 or float16), <c>float32</c>, <c>bfloat16</c> or <c>float16</c>. The spectral math runs in float32/float64
+    /// whatever this is.
+    /// </summary>
+    /// <value>Default <c>auto</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string DType { get; set; } = "auto";
+
     /// <summary>Hugging Face name of the parameter whose per-sample gradient is analysed.</summary>
     /// <value>Default <c>lm_head.weight</c> (closed form: no backward pass), as the reference.</value>
     [Required(AllowEmptyStrings = false)]
@@ -154,6 +163,8 @@ public sealed class GradSentryOptions : IValidatableObject
                 [nameof(PromptColumnName), nameof(ResponseColumnName)]);
         if (!string.IsNullOrEmpty(Template) && TemplateError() is { } error)
             yield return new ValidationResult(error, [nameof(Template)]);
+        if (!string.IsNullOrEmpty(DType) && DTypeError() is { } dtypeError)
+            yield return new ValidationResult(dtypeError, [nameof(DType)]);
     }
 
     /// <summary>The template for these columns.</summary>
@@ -164,6 +175,19 @@ public sealed class GradSentryOptions : IValidatableObject
         if (PromptTemplates.Names.Contains(Template.ToLowerInvariant()))
             return PromptTemplates.Create(Template, new TemplateOptions { PromptField = PromptColumnName, ResponseField = ResponseColumnName });
         return PromptTemplates.Resolve(Template);
+    }
+
+    string? DTypeError()
+    {
+        try
+        {
+            ComputeDTypes.Parse(DType);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
     }
 
     string? TemplateError()

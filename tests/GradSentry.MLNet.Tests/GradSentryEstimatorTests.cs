@@ -120,7 +120,7 @@ public class GradSentryEstimatorTests
     [Fact]
     public void InvalidOptionsAreAllListedAtConstruction()
     {
-        var options = new GradSentryOptions { BatchSize = 0, Rank = 1, ReadAhead = 0, MaxLength = 1, ErrorColumnName = "GradientSpectralEntropy" };
+        var options = new GradSentryOptions { BatchSize = 0, Rank = 1, ReadAhead = 0, MaxLength = 1, ErrorColumnName = "GradientSpectralEntropy", DType = "int8" };
 
         var error = Assert.Throws<ValidationException>(() => _ml.Transforms.GradSentry(options));
 
@@ -131,6 +131,7 @@ public class GradSentryEstimatorTests
         Assert.Contains("ReadAhead", error.Message);
         Assert.Contains("MaxLength", error.Message);
         Assert.Contains("output column names must differ", error.Message);
+        Assert.Contains("'int8' is not a compute dtype", error.Message);
     }
 
     [Fact]

@@ -33,6 +33,20 @@ public class GradSentryTransformerTests
     }
 
     [Fact]
+    public void AHalfPrecisionModelScoresCloseToFloat32()
+    {
+        var rows = QaRow.Golden("qa_n60_p0.5_s4");
+        var data = _ml.Data.LoadFromEnumerable(rows);
+        using var scorer = Pipelines.FitScorer(_ml, data, o => o.DType = "bfloat16");
+
+        var scores = Pipelines.Column<float>(scorer.Transform(data), "GradientSpectralEntropy");
+        var core = CoreReference.Score(rows);
+
+        Assert.Equal(core.Select(s => s.Score), scores.Select(s => (double)s), new ToleranceComparer(0.05));
+        Assert.NotEqual(core.Select(s => (float)s.Score), scores); // it really ran in bfloat16
+    }
+
+    [Fact]
     public void SmallReadAheadWindowsGiveTheSameScoresUpToBatchingNoise()
     {
         var rows = QaRow.Golden("qa_n60_p0.5_s4");

@@ -95,7 +95,7 @@ public static class DatasetScanner
 
         return new ScoredDataset(files.ToList(), model.Directory,
             model.ContentHash(options.CacheDirectory is null ? null : Path.Combine(options.CacheDirectory, "file-hashes.json")),
-            scorer.Probe.Name, options, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows);
+            scorer.Probe.Name, options with { DType = model.Model.ComputeDType }, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows);
     }
 
     /// <summary>
@@ -114,6 +114,10 @@ public static class DatasetScanner
                 throw new ArgumentException($"the shards scanned different files ({string.Join(", ", first.Files)} vs {string.Join(", ", part.Files)}).", nameof(parts));
             if (part.ModelHash != first.ModelHash)
                 throw new ArgumentException($"the shards used different models ({first.ModelDirectory} {first.ModelHash[..12]} vs {part.ModelDirectory} {part.ModelHash[..12]}).", nameof(parts));
+            if (part.Options.DType != first.Options.DType)
+                throw new ArgumentException(
+                    $"the shards computed in different dtypes ({Describe(first.Options.DType)} vs {Describe(part.Options.DType)}); scan every shard with the same --dtype and device kind.",
+                    nameof(parts));
             if (part.ProbeName != first.ProbeName || part.Options.Scoring != first.Options.Scoring || part.Options.MaxLength != first.Options.MaxLength)
                 throw new ArgumentException("the shards used different scoring options (target, rank, slice, batching or maximum length).", nameof(parts));
             if (part.TotalRows != first.TotalRows)
@@ -166,6 +170,8 @@ public static class DatasetScanner
         return new ScanResult(scored.Files, scored.ModelDirectory, scored.ModelHash, scored.ProbeName, options, summary, rows,
             scored.TopSuspects.Select(s => s.Text).ToList(), passed, scored.Elapsed, scored.RowsFromCache);
     }
+
+    static string Describe(TorchSharp.torch.ScalarType? dtype) => dtype is { } d ? ComputeDTypes.Name(d) : "unrecorded";
 
     /// <summary>SHA-256 (hex, lower case) of a row's raw text.</summary>
     public static string HashRow(string rawLine) =>

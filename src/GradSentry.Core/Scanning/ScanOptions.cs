@@ -17,9 +17,12 @@ public sealed record ScanOptions
     /// <value>Default <c>auto</c>.</value>
     public string Device { get; init; } = "auto";
 
-    /// <summary>Model compute dtype.</summary>
-    /// <value>Default Float32.</value>
-    public ScalarType DType { get; init; } = ScalarType.Float32;
+    /// <summary>
+    /// Model compute dtype; null is <c>auto</c> (<see cref="ComputeDTypes.Resolve"/>). A <see cref="ScoredDataset"/> records
+    /// the dtype the scan resolved to, so that shards computed in different dtypes are not combined.
+    /// </summary>
+    /// <value>Default null (auto: float32 on the CPU).</value>
+    public ScalarType? DType { get; init; }
 
     /// <summary>Probe, batching and the naive switch.</summary>
     public ScoringOptions Scoring { get; init; } = new();

@@ -54,6 +54,13 @@ public sealed class ScanCommand
 
     readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto", HelpName = "auto|cpu|cuda[:n]" };
 
+    readonly Option<string> _dtype = new("--dtype")
+    {
+        Description = "Compute dtype of the model. auto: float32 on the CPU; on CUDA the checkpoint's torch_dtype (bfloat16 or float16) when it has one, else float32. The spectral math runs in float32/float64 whatever this is.",
+        DefaultValueFactory = _ => "auto",
+        HelpName = "auto|float32|bfloat16|float16",
+    };
+
     readonly Option<int> _batchSize = new("--batch-size") { Description = "Samples per forward pass.", DefaultValueFactory = _ => 16, HelpName = "N" };
 
     readonly Option<int> _window = new("--window")
@@ -105,7 +112,7 @@ public sealed class ScanCommand
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
         command.Arguments.Add(_data.RejectingUnknownOptions("scan"));
-        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard })
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard })
             command.Options.Add(option);
         _report.AddTo(command);
         _score.AcceptOnlyFromAmong([.. ScoreKinds]);
@@ -129,6 +136,7 @@ public sealed class ScanCommand
         {
             ModelDirectory = parse.GetValue(_model) ?? BundledModel.Path,
             Device = parse.GetValue(_device)!,
+            DType = ParseDType(parse.GetValue(_dtype)!),
             MaxLength = parse.GetValue(_maxLength),
             Threshold = parse.GetValue(_report.Threshold)!,
             MaxPoisonFraction = parse.GetValue(_report.MaxPoisonFraction),
@@ -153,6 +161,7 @@ public sealed class ScanCommand
             Threshold = options.Threshold,
             MaxPoisonFraction = options.MaxPoisonFraction,
             Device = options.Device,
+            DType = parse.GetValue(_dtype)!,
             BatchSize = options.Scoring.BatchSize,
             Window = options.Scoring.Window,
             MaxLength = options.MaxLength,
@@ -223,6 +232,18 @@ public sealed class ScanCommand
         catch (ArgumentException ex)
         {
             throw new UsageException("--template: " + ex.Message, ex);
+        }
+    }
+
+    static TorchSharp.torch.ScalarType? ParseDType(string text)
+    {
+        try
+        {
+            return ComputeDTypes.Parse(text);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException("--dtype: " + ex.Message, ex);
         }
     }
 }

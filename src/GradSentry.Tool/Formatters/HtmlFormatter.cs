@@ -157,6 +157,7 @@ public sealed class HtmlFormatter : IReportFormatter
         Row(w, "--threshold", o.Threshold);
         Row(w, "--max-poison-fraction", o.MaxPoisonFraction.ToString("R", inv));
         Row(w, "--device", o.Device);
+        Row(w, "--dtype", report.Result.Options.DType is { } dtype && o.DType == "auto" ? $"auto ({ComputeDTypes.Name(dtype)})" : o.DType);
         Row(w, "--batch-size", o.BatchSize.ToString(inv));
         Row(w, "--window", o.Window.ToString(inv));
         Row(w, "--max-length", o.MaxLength?.ToString(inv) ?? "model maximum");

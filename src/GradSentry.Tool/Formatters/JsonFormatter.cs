@@ -42,6 +42,7 @@ public sealed class JsonFormatter : IReportFormatter
         w.WriteString("path", result.ModelDirectory);
         w.WriteString("contentHash", result.ModelHash);
         w.WriteString("probe", result.ProbeName);
+        w.WriteString("dtype", result.Options.DType is { } dtype ? ComputeDTypes.Name(dtype) : null);
         w.WriteEndObject();
 
         w.WriteStartArray("files");
@@ -58,6 +59,7 @@ public sealed class JsonFormatter : IReportFormatter
         w.WriteString("threshold", o.Threshold);
         w.WriteNumber("maxPoisonFraction", o.MaxPoisonFraction);
         w.WriteString("device", o.Device);
+        w.WriteString("dtype", o.DType);
         w.WriteNumber("batchSize", o.BatchSize);
         w.WriteNumber("window", o.Window);
         if (o.MaxLength is { } maxLength) w.WriteNumber("maxLength", maxLength);

@@ -27,6 +27,9 @@ public sealed record ReportOptions
     /// <summary>Device as typed.</summary>
     public required string Device { get; init; }
 
+    /// <summary>Compute dtype as typed (<c>auto</c> unless given); the dtype it resolved to is in the result's options.</summary>
+    public string DType { get; init; } = "auto";
+
     /// <summary>Batch size.</summary>
     public required int BatchSize { get; init; }
 

@@ -55,6 +55,7 @@ public sealed class ShardResult
         w.WriteString("path", s.ModelDirectory);
         w.WriteString("contentHash", s.ModelHash);
         w.WriteString("probe", s.ProbeName);
+        w.WriteString("dtype", s.Options.DType is { } dtype ? ComputeDTypes.Name(dtype) : null);
         w.WriteEndObject();
         w.WritePropertyName("options");
         JsonSerializer.Serialize(w, Options, ShardJson.Options);
@@ -144,6 +145,7 @@ public sealed class ShardResult
             {
                 ModelDirectory = options.Model,
                 Device = options.Device,
+                DType = model.TryGetProperty("dtype", out var dtype) && dtype.GetString() is { } name ? ComputeDTypes.Parse(name) : null,
                 MaxLength = options.MaxLength,
                 Threshold = options.Threshold,
                 MaxPoisonFraction = options.MaxPoisonFraction,

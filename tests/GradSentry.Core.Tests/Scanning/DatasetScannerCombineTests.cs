@@ -34,4 +34,15 @@ public class DatasetScannerCombineTests
     [Fact]
     public void AShardAloneCannotBeDecided() =>
         Assert.Contains("combine all shards", Assert.Throws<ArgumentException>(() => DatasetScanner.Decide(Part(0, 2, 0, 1))).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void ShardsComputedInDifferentDTypesAreRefused()
+    {
+        var float32 = Part(0, 2, 0, 1);
+        var bfloat16 = Part(1, 2, 2, 3);
+        float32 = float32 with { Options = float32.Options with { DType = TorchSharp.torch.ScalarType.Float32 } };
+        bfloat16 = bfloat16 with { Options = bfloat16.Options with { DType = TorchSharp.torch.ScalarType.BFloat16 } };
+        var error = Assert.Throws<ArgumentException>(() => DatasetScanner.Combine([float32, bfloat16]));
+        Assert.Contains("different dtypes (float32 vs bfloat16)", error.Message, StringComparison.Ordinal);
+    }
 }
