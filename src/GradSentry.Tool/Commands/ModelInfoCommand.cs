@@ -49,7 +49,7 @@ public sealed class ModelInfoCommand
         stdout.WriteLine($"model          {info.Directory}");
         stdout.WriteLine($"architecture   {info.Architecture} ({info.ModelType}); {info.Layers} layers, hidden {info.HiddenSize}, {info.Heads} heads / {info.KeyValueHeads} KV heads, MLP {info.IntermediateSize}, {info.MaxPositions} positions");
         stdout.WriteLine(string.Create(inv, $"parameters     {info.Parameters:N0} ({info.TrainableParameters:N0} in the adapter)"));
-        stdout.WriteLine($"dtypes         stored {string.Join(", ", info.StoredDTypes)}; computed in {info.ComputeDType}");
+        stdout.WriteLine($"dtypes         stored {string.Join(", ", info.StoredDTypes)}; computed in {info.ComputeDType} on the CPU (scan --dtype to change)");
         stdout.WriteLine($"tokenizer      {info.Tokenizer.Kind}, {info.Tokenizer.VocabSize} tokens (config vocab {info.VocabSize}); bos {Id(info.Tokenizer.Bos)}, eos {Id(info.Tokenizer.Eos)}, add_bos_token {info.Tokenizer.AddBos.ToString().ToLowerInvariant()}");
         stdout.WriteLine($"adapter        {info.Adapter ?? "none"}");
         stdout.WriteLine($"default target {ProbeOptions.LmHead} -> {info.OutputWeight}");
@@ -94,7 +94,7 @@ public sealed class ModelInfoCommand
         var tokenizer = model.Tokenizer;
         return new ModelInfo(model.Directory, directory, config.Architecture, config.ModelType, config.NumLayers, config.HiddenSize, config.NumHeads,
             config.NumKeyValueHeads, config.IntermediateSize, config.MaxPositions, config.VocabSize, total, adapter, [.. stored],
-            model.Model.ComputeDType.ToString(), new TokenizerInfo(tokenizer.Kind, tokenizer.VocabSize, tokenizer.BosTokenId, tokenizer.EosTokenId, tokenizer.AddBosToken),
+            ComputeDTypes.Name(model.Model.ComputeDType), new TokenizerInfo(tokenizer.Kind, tokenizer.VocabSize, tokenizer.BosTokenId, tokenizer.EosTokenId, tokenizer.AddBosToken),
             adapterText, model.Model.OutputWeightName, targets);
     }
 

@@ -15,7 +15,7 @@ public class ModelInfoCommandTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("LlamaForCausalLM", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("parameters     429,440", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("stored F32", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("stored F32; computed in float32 on the CPU", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("259 tokens", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("  lm_head.weight", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("  model.layers.1.mlp.down_proj.weight", result.Stdout, StringComparison.Ordinal);
