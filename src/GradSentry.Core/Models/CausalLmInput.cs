@@ -6,10 +6,17 @@ namespace GradSentry.Models;
 static class CausalLmInput
 {
     /// <summary>
-    /// Throws <see cref="ArgumentException"/> unless <paramref name="positions"/> is int64 <c>[batch, Q]</c> (Q ≥ 1) with
-    /// values in <c>[firstAllowed, length)</c>.
+    /// The query arguments of <see cref="ICausalLm.ForwardHiddenAt"/>: <paramref name="sharedPrefix"/> in <c>[0, L)</c> and
+    /// really shared by every row of <paramref name="inputIds"/> <c>[B, L]</c>, then <paramref name="positions"/> int64
+    /// <c>[B, Q]</c> (Q ≥ 1) at or after the shared prefix and before L. Throws <see cref="ArgumentException"/> otherwise.
     /// </summary>
-    public static void ValidatePositions(Tensor positions, long batch, long length, long firstAllowed = 0)
+    public static void ValidateQueries(Tensor inputIds, Tensor positions, int sharedPrefix)
+    {
+        ValidateSharedPrefix(inputIds, sharedPrefix);
+        ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1], sharedPrefix);
+    }
+
+    static void ValidatePositions(Tensor positions, long batch, long length, long firstAllowed)
     {
         ArgumentNullException.ThrowIfNull(positions);
         if (positions.dim() != 2 || positions.shape[0] != batch || positions.shape[1] < 1)
@@ -25,11 +32,7 @@ static class CausalLmInput
                 nameof(positions));
     }
 
-    /// <summary>
-    /// Throws <see cref="ArgumentException"/> unless <paramref name="sharedPrefix"/> is in <c>[0, length)</c> and the
-    /// first <paramref name="sharedPrefix"/> tokens of every row of <paramref name="inputIds"/> equal row 0's.
-    /// </summary>
-    public static void ValidateSharedPrefix(Tensor inputIds, int sharedPrefix)
+    static void ValidateSharedPrefix(Tensor inputIds, int sharedPrefix)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         if (sharedPrefix < 0 || sharedPrefix >= inputIds.shape[1])

@@ -42,8 +42,7 @@ public interface ICausalLm : IDisposable
     {
         ArgumentNullException.ThrowIfNull(positions);
         CausalLmInput.Validate(inputIds, null, Config.VocabSize, null, "");
-        CausalLmInput.ValidateSharedPrefix(inputIds, sharedPrefix);
-        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1], sharedPrefix);
+        CausalLmInput.ValidateQueries(inputIds, positions, sharedPrefix);
         using var scope = NewDisposeScope();
         var hidden = ForwardHidden(inputIds);
         return hidden.gather(1, positions.unsqueeze(2).expand(-1, -1, hidden.shape[2])).MoveToOuterDisposeScope();

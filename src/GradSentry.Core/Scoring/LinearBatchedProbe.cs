@@ -62,7 +62,7 @@ public sealed class LinearBatchedProbe : IGradientProbe
                 // Two stages, so the [answer tokens, vocabulary] output tensors exist one group of samples at a time:
                 // first the loss gradient at the final hidden states, group by group through the output layer alone,
                 // then one backward pass from there to the target layer (the chain rule, exactly).
-                var (hiddenGradient, groupLosses) = HiddenGradient(batch, h.detach());
+                var (hiddenGradient, groupLosses) = HiddenGradient(tokens, h.detach());
                 losses = groupLosses;
                 outputGradient = autograd.grad([h], [output], [hiddenGradient])[0];
             }
@@ -97,15 +97,18 @@ public sealed class LinearBatchedProbe : IGradientProbe
     /// ∂(Σ_b loss_b)/∂h for the final hidden states <paramref name="hidden"/> [Σ T, d] (no graph behind them), and each
     /// sample's loss, taking the output layer one <see cref="OutputGroup"/> at a time.
     /// </summary>
-    (Tensor Gradient, double[] Losses) HiddenGradient(IReadOnlyList<EncodedSample> batch, Tensor hidden)
+    (Tensor Gradient, double[] Losses) HiddenGradient(TokenBatch tokens, Tensor hidden)
     {
         var gradients = new List<Tensor>();
-        var losses = new List<double>(batch.Count);
-        foreach (var group in OutputGroup.Split(batch, _options.MaxOutputElements, _model.OutputWeight.shape[0]))
+        var losses = new List<double>(tokens.Count);
+        var groups = OutputGroup.Split(tokens.Samples, _options.MaxOutputElements, _model.OutputWeight.shape[0]);
+        foreach (var group in groups)
         {
             // Each group's [rows, V] tensors go when its scope ends; only the [rows, d] gradient moves out.
             using var groupScope = NewDisposeScope();
-            using var part = TokenBatch.Create(group.Samples, hidden.device);
+            // One group (the usual case) is the whole batch: its index tensors exist already.
+            using var own = groups.Count == 1 ? null : TokenBatch.Create(group.Samples, hidden.device);
+            var part = own ?? tokens;
             var leaf = hidden.narrow(0, group.FirstRow, group.Rows).detach().requires_grad_(true);
             var perSample = PerSampleLoss(part, _model.Logits(leaf));
             gradients.Add(autograd.grad([perSample.sum()], [leaf])[0].MoveToOuterDisposeScope());

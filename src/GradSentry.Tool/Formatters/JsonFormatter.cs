@@ -38,12 +38,7 @@ public sealed class JsonFormatter : IReportFormatter
         w.WriteString("version", ScanReport.ToolVersion);
         w.WriteEndObject();
 
-        w.WriteStartObject("model");
-        w.WriteString("path", result.ModelDirectory);
-        w.WriteString("contentHash", result.ModelHash);
-        w.WriteString("probe", result.ProbeName);
-        w.WriteString("dtype", result.Options.DType is { } dtype ? ComputeDTypes.Name(dtype) : null);
-        w.WriteEndObject();
+        ModelJson.Write(w, result.ModelDirectory, result.ModelHash, result.ProbeName, result.Options.DType);
 
         w.WriteStartArray("files");
         foreach (var file in result.Files) w.WriteStringValue(file);

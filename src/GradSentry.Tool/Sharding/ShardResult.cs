@@ -51,12 +51,7 @@ public sealed class ShardResult
         w.WriteStartArray("files");
         foreach (var file in s.Files) w.WriteStringValue(file);
         w.WriteEndArray();
-        w.WriteStartObject("model");
-        w.WriteString("path", s.ModelDirectory);
-        w.WriteString("contentHash", s.ModelHash);
-        w.WriteString("probe", s.ProbeName);
-        w.WriteString("dtype", s.Options.DType is { } dtype ? ComputeDTypes.Name(dtype) : null);
-        w.WriteEndObject();
+        ModelJson.Write(w, s.ModelDirectory, s.ModelHash, s.ProbeName, s.Options.DType);
         w.WritePropertyName("options");
         JsonSerializer.Serialize(w, Options, ShardJson.Options);
         w.WriteNumber("topSuspects", s.Options.TopSuspects);

@@ -52,8 +52,7 @@ public sealed class Gpt2LMHeadModel : nn.Module<Tensor, Tensor>, ICausalLm
     public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0)
     {
         CausalLmInput.Validate(inputIds, null, Config.VocabSize, Config.MaxPositions, "n_positions");
-        CausalLmInput.ValidateSharedPrefix(inputIds, sharedPrefix);
-        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1], sharedPrefix);
+        CausalLmInput.ValidateQueries(inputIds, positions, sharedPrefix);
         return _transformer.ForwardAt(inputIds, positions, sharedPrefix);
     }
 

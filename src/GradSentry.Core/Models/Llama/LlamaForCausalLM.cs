@@ -59,8 +59,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>, ICausalLm
     public Tensor ForwardHiddenAt(Tensor inputIds, Tensor positions, int sharedPrefix = 0)
     {
         CausalLmInput.Validate(inputIds, null, Config.VocabSize, Family.SlidingWindow, $"{Family.Architecture} sliding_window; sliding-window attention is not implemented");
-        CausalLmInput.ValidateSharedPrefix(inputIds, sharedPrefix);
-        CausalLmInput.ValidatePositions(positions, inputIds.shape[0], inputIds.shape[1], sharedPrefix);
+        CausalLmInput.ValidateQueries(inputIds, positions, sharedPrefix);
         return _model.ForwardAt(inputIds, positions, sharedPrefix);
     }
 
