@@ -76,6 +76,12 @@ public sealed class ScoreCache : IDisposable
             w.Write(spectrum.GradientNorm);
             w.Write(spectrum.SingularValues.Length);
             foreach (var s in spectrum.SingularValues) w.Write(s);
+            // The gradient sketch is optional: records without one stay readable, and a scan that needs it treats them as misses.
+            if (spectrum.Sketch is { } sketch)
+            {
+                w.Write(sketch.Length);
+                foreach (var v in sketch) w.Write(v);
+            }
         }
         var bytes = body.ToArray();
         var offset = writer.Length;
@@ -156,10 +162,20 @@ public sealed class ScoreCache : IDisposable
         var loss = r.ReadDouble();
         var norm = r.ReadDouble();
         var k = r.ReadInt32();
-        if (k < 0 || length != KeyBytes + 24 + 8 * k) return false;
+        var spectrumBytes = KeyBytes + 24 + 8L * k;
+        if (k < 0 || spectrumBytes > length) return false;
         var values = new double[k];
         for (var i = 0; i < k; i++) values[i] = r.ReadDouble();
-        spectrum = new GradientSpectrum(values, t, loss, norm);
+        float[]? sketch = null;
+        if (length != spectrumBytes)
+        {
+            if (length < spectrumBytes + 4) return false;
+            var cells = r.ReadInt32();
+            if (cells < 0 || length != spectrumBytes + 4 + 4L * cells) return false;
+            sketch = new float[cells];
+            for (var i = 0; i < cells; i++) sketch[i] = r.ReadSingle();
+        }
+        spectrum = new GradientSpectrum(values, t, loss, norm) { Sketch = sketch };
         return true;
     }
 

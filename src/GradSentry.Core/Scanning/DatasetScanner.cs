@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using GradSentry.Data;
+using GradSentry.Detection;
 using GradSentry.Scoring;
 using GradSentry.Thresholds;
 using GradSentry.Verdicts;
@@ -42,10 +43,11 @@ public static class DatasetScanner
         ArgumentNullException.ThrowIfNull(options);
         Validate(files, options);
 
-        var lengthControlled = options.Scoring.Score == ScoreKind.LengthControlled;
+        var capabilities = ScoreKinds.Capabilities(options.Scoring.Score);
+        var wholeDataset = capabilities.WholeDataset;
+        var keepWords = options.Scoring.Score == ScoreKind.TriggerConditional;
         using var model = LoadModel(options);
-        // The length-controlled score needs every row's gradient sketch, which the cache does not store.
-        using var cache = options.CacheDirectory is null || lengthControlled ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
+        using var cache = options.CacheDirectory is null || !capabilities.Cacheable ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
         using var scorer = model.CreateScorer(options.Scoring, options.MaxLength, cache);
 
         var shard = options.Shard;
@@ -69,33 +71,71 @@ public static class DatasetScanner
         foreach (var score in scorer.Score(inputs, cancellationToken))
         {
             var at = located[score.Id];
-            rows.Add(new ScoredRow(score.Id, at.File, at.Row, at.Line, at.Hash, score));
-            if (!lengthControlled)
-            {
-                // The reference score is final: keep only the top suspects' text.
-                located.Remove(score.Id);
-                if (score.IsScored) suspects.Offer(score, at.File, at.Line, at.Prompt, at.Response);
-            }
+            located.Remove(score.Id);
+            rows.Add(new ScoredRow(score.Id, at.File, at.Row, at.Line, at.Hash, score) { Words = keepWords ? AssociationWords.Of(at.Prompt, at.Response) : null });
+            // A per-row score is final: keep only the top suspects' text. Scores that compare rows are known only at the end.
+            if (!wholeDataset && score.IsScored) suspects.Offer(score, at.File, at.Line, at.Prompt, at.Response);
             if (rows.Count % 64 == 0) progress?.Report(new ScanProgress(rows.Count, total, clock.Elapsed));
         }
         // Rows after the last one of this shard are read too: the total must count them all.
         progress?.Report(new ScanProgress(rows.Count, rows.Count, clock.Elapsed));
         if (globalRows == 0) throw new DatasetException(files[0], 0, null, "the dataset has no rows to score.", "add rows, or check the file is the one you meant.");
-        if (lengthControlled)
-        {
-            // The length-controlled score compares each row with the whole dataset, so it is known only now.
-            var final = LengthControlledScore.Apply(rows.Select(r => r.Score).ToList(), options.Scoring.Neighbours);
-            for (var i = 0; i < rows.Count; i++)
-            {
-                rows[i] = rows[i] with { Score = final[i] };
-                var at = located[rows[i].GlobalIndex];
-                if (final[i].IsScored) suspects.Offer(final[i], at.File, at.Line, at.Prompt, at.Response);
-            }
-        }
 
-        return new ScoredDataset(files.ToList(), model.Directory,
+        var scored = new ScoredDataset(files.ToList(), model.Directory,
             model.ContentHash(options.CacheDirectory is null ? null : Path.Combine(options.CacheDirectory, "file-hashes.json")),
             scorer.Probe.Name, options with { DType = model.Model.ComputeDType }, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows);
+        // A shard of a whole-dataset score keeps its rows' features; merge runs the dataset step (Combine).
+        return wholeDataset && shard is null ? WithDatasetStep(scored) : scored;
+    }
+
+    /// <summary>
+    /// Runs the dataset step of a score that compares rows (<see cref="ScoreCapabilities.WholeDataset"/>) on every row of
+    /// <paramref name="scored"/>, then reads the top suspects' text back from the files (a second pass over the data, so
+    /// no row's text is held while scoring; a row whose text changed since it was scored is an error).
+    /// </summary>
+    static ScoredDataset WithDatasetStep(ScoredDataset scored)
+    {
+        var options = scored.Options;
+        var rows = scored.Rows;
+        AssociationOutcome? outcome = null;
+        IReadOnlyList<SampleScore> final;
+        if (options.Scoring.Score == ScoreKind.TriggerConditional)
+        {
+            var inputs = new AssociationInputs();
+            foreach (var row in rows)
+                inputs.Add(row.Score, row.Words ?? throw new ArgumentException($"row {row.GlobalIndex} ({row.File} line {row.Line}) carries no words for the trigger-conditional verdict; scan it again with this version."));
+            (final, outcome) = inputs.Decide(rows.Select(r => r.Score).ToList(), options.Association);
+        }
+        else
+        {
+            final = LengthControlledScore.Apply(rows.Select(r => r.Score).ToList(), options.Scoring.Neighbours);
+        }
+        var decided = rows.Select((r, i) => r with { Score = final[i] with { Sketch = null }, Words = null }).ToList();
+        return scored with { Rows = decided, TopSuspects = ReadSuspects(scored.Files, options.Reader, decided, options.TopSuspects), Association = outcome };
+    }
+
+    /// <summary>The <paramref name="count"/> highest-scoring rows (ties: earlier row first) with their text, highest first.</summary>
+    static List<RankedSuspect> ReadSuspects(IReadOnlyList<string> files, ReaderOptions reader, IReadOnlyList<ScoredRow> rows, int count)
+    {
+        var top = rows.Where(r => r.Score.IsScored).OrderByDescending(r => r.Score.Score).ThenBy(r => r.GlobalIndex).Take(Math.Max(0, count)).ToList();
+        if (top.Count == 0) return [];
+        var wanted = top.ToDictionary(r => r.GlobalIndex);
+        var text = new Dictionary<long, (string Prompt, string Response)>();
+        long index = 0;
+        foreach (var row in SampleReader.Read(files, reader))
+        {
+            if (wanted.TryGetValue(index, out var scoredRow))
+            {
+                if (HashRow(row.RawLine) != scoredRow.RowHash)
+                    throw new DatasetException(row.File, row.Line, null, "the row changed after it was scored.", "scan the dataset again; do not edit it while a scan or its shards are running.");
+                text[index] = (row.Prompt, row.Response);
+                if (text.Count == wanted.Count) break;
+            }
+            index++;
+        }
+        if (text.Count != wanted.Count)
+            throw new DatasetException(files[^1], 0, null, "the dataset has fewer rows than when it was scored.", "scan the dataset again; do not edit it while a scan or its shards are running.");
+        return top.Select(r => new RankedSuspect(r.GlobalIndex, new SuspectText(r.File, r.Line, r.Score.Score, r.Score.AnswerTokens, text[r.GlobalIndex].Prompt, text[r.GlobalIndex].Response))).ToList();
     }
 
     /// <summary>
@@ -118,6 +158,9 @@ public static class DatasetScanner
                 throw new ArgumentException(
                     $"the shards computed in different dtypes ({Describe(first.Options.DType)} vs {Describe(part.Options.DType)}); scan every shard with the same --dtype and device kind.",
                     nameof(parts));
+            if (part.Options.Scoring.Score != first.Options.Scoring.Score)
+                throw new ArgumentException(
+                    $"the shards were scored by different detectors ({ScoreKinds.Name(first.Options.Scoring.Score)} vs {ScoreKinds.Name(part.Options.Scoring.Score)}); scan every shard with the same --score.", nameof(parts));
             if (part.ProbeName != first.ProbeName || part.Options.Scoring != first.Options.Scoring || part.Options.MaxLength != first.Options.MaxLength)
                 throw new ArgumentException("the shards used different scoring options (target, rank, slice, batching or maximum length).", nameof(parts));
             if (part.TotalRows != first.TotalRows)
@@ -139,7 +182,7 @@ public static class DatasetScanner
         var suspects = parts.SelectMany(p => p.TopSuspects)
             .OrderByDescending(s => s.Text.Score).ThenBy(s => s.GlobalIndex)
             .Take(first.Options.TopSuspects).ToList();
-        return first with
+        var combined = first with
         {
             Options = first.Options with { Shard = null },
             Rows = rows!,
@@ -147,6 +190,7 @@ public static class DatasetScanner
             Elapsed = TimeSpan.FromTicks(parts.Max(p => p.Elapsed.Ticks)),
             RowsFromCache = parts.Sum(p => p.RowsFromCache),
         };
+        return ScoreKinds.Capabilities(first.Options.Scoring.Score).WholeDataset ? WithDatasetStep(combined) : combined;
     }
 
     /// <summary>Fits the threshold on every score of <paramref name="scored"/> and decides each row and the gate.</summary>
@@ -157,9 +201,13 @@ public static class DatasetScanner
         if (scored.Rows.Count != scored.TotalRows)
             throw new ArgumentException($"only {scored.Rows.Count} of {scored.TotalRows} rows are scored (one shard); combine all shards before deciding.", nameof(scored));
         var options = scored.Options;
-        var rule = ThresholdRule.Parse(options.Threshold);
         var scores = scored.Rows.Select(r => r.Score).ToList();
+        IThresholdRule rule = scored.Association is { Verdict: not null } && ThresholdRule.IsAuto(options.Threshold)
+            ? new FixedThreshold(TriggerAssociation.FlagAbove, ThresholdMethods.TriggerAssociation)
+            : ThresholdRule.Parse(options.Threshold);
         var (summary, verdicts) = DatasetSummary.Decide(scores, rule, options.Scoring.Probe.Rank);
+        if (scored.Association is { Verdict: null })
+            summary = summary with { Threshold = summary.Threshold with { Method = $"{ThresholdMethods.FallbackTriggerAssociationSmallN}, then {summary.Threshold.Method}" } };
         var rows = new ScanRow[scores.Count];
         for (var i = 0; i < rows.Length; i++)
         {
@@ -168,7 +216,10 @@ public static class DatasetScanner
         }
         var passed = summary.Failed == 0 && summary.Passes(options.MaxPoisonFraction);
         return new ScanResult(scored.Files, scored.ModelDirectory, scored.ModelHash, scored.ProbeName, options, summary, rows,
-            scored.TopSuspects.Select(s => s.Text).ToList(), passed, scored.Elapsed, scored.RowsFromCache);
+            scored.TopSuspects.Select(s => s.Text).ToList(), passed, scored.Elapsed, scored.RowsFromCache)
+        {
+            Association = scored.Association,
+        };
     }
 
     static string Describe(TorchSharp.torch.ScalarType? dtype) => dtype is { } d ? ComputeDTypes.Name(d) : "unrecorded";
@@ -198,8 +249,9 @@ public static class DatasetScanner
             throw new ArgumentException($"shard {s.Index}/{s.Count} is impossible; use {ScanShard.Syntax}.", nameof(options));
         ThresholdRule.Parse(options.Threshold);
         options.Scoring.Validate();
-        if (options.Shard is not null && options.Scoring.Score == ScoreKind.LengthControlled)
-            throw new ArgumentException("the length-controlled score compares every row with the whole dataset, so it cannot be computed per shard; scan without --shard, or use --score reference.", nameof(options));
+        if (options.Shard is not null && !ScoreKinds.Capabilities(options.Scoring.Score).Shardable)
+            throw new ArgumentException($"the {ScoreKinds.Name(options.Scoring.Score)} score compares every row with the whole dataset, so it cannot be computed per shard; scan without --shard, or use --score reference.", nameof(options));
+        options.Association.Validate();
     }
 
     /// <summary>Physical lines in the files: an upper bound on rows, good enough for an ETA.</summary>

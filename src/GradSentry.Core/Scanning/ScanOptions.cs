@@ -48,6 +48,9 @@ public sealed record ScanOptions
     /// <value>Default null.</value>
     public ScanShard? Shard { get; init; }
 
+    /// <summary>Options of the trigger-conditional verdict (<see cref="Scoring.ScoreKind.TriggerConditional"/>).</summary>
+    public Detection.TriggerAssociationOptions Association { get; init; } = new();
+
     /// <summary>How many of the highest-scoring rows keep their text for reports.</summary>
     /// <value>Default 20.</value>
     public int TopSuspects { get; init; } = 20;

@@ -25,4 +25,8 @@ public sealed record ScanResult(
     IReadOnlyList<SuspectText> TopSuspects,
     bool Passed,
     TimeSpan Elapsed,
-    long RowsFromCache);
+    long RowsFromCache)
+{
+    /// <summary>What the trigger-conditional verdict concluded (groups with their evidence, or why it fell back); null for other scores.</summary>
+    public Detection.AssociationOutcome? Association { get; init; }
+}

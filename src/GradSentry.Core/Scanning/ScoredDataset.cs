@@ -24,4 +24,8 @@ public sealed record ScoredDataset(
     IReadOnlyList<ScoredRow> Rows,
     IReadOnlyList<RankedSuspect> TopSuspects,
     TimeSpan Elapsed,
-    long RowsFromCache);
+    long RowsFromCache)
+{
+    /// <summary>What the trigger-conditional verdict concluded (groups with their evidence, or why it fell back); null for other scores.</summary>
+    public Detection.AssociationOutcome? Association { get; init; }
+}

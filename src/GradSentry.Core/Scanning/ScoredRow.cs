@@ -9,4 +9,8 @@ namespace GradSentry.Scanning;
 /// <param name="Line">1-based line where the row starts.</param>
 /// <param name="RowHash">SHA-256 (hex) of the row's raw text.</param>
 /// <param name="Score">The score or the reason there is none.</param>
-public sealed record ScoredRow(long GlobalIndex, string File, long Row, long Line, string RowHash, SampleScore Score);
+public sealed record ScoredRow(long GlobalIndex, string File, long Row, long Line, string RowHash, SampleScore Score)
+{
+    /// <summary>The row's prompt and answer words, kept for the trigger-conditional verdict's dataset step (null for other scores).</summary>
+    public Detection.AssociationWords? Words { get; init; }
+}

@@ -16,6 +16,7 @@ public sealed class GradSentryScorer : IDisposable
     readonly ScoringOptions _options;
     readonly IGradientProbe _probe;
     readonly ScoreCache? _cache;
+    readonly bool _needsSketch;
 
     /// <summary>Builds the probe the options call for (closed form for the output projection, batched backward for other weights, or the naive loop).</summary>
     public GradSentryScorer(ICausalLm model, SampleEncoder encoder, ScoringOptions options, ScoreCache? cache = null)
@@ -26,9 +27,9 @@ public sealed class GradSentryScorer : IDisposable
         options.Validate();
         _encoder = encoder;
         _options = options;
-        // The cache stores spectra without sketches; the length-controlled score needs the sketch of every row.
-        _cache = options.Score == ScoreKind.LengthControlled ? null : cache;
-        _probe = GradientProbes.Create(model, options.Probe, options.Naive, sketch: options.Score == ScoreKind.LengthControlled);
+        _needsSketch = ScoreKinds.Capabilities(options.Score).NeedsSketch;
+        _cache = cache;
+        _probe = GradientProbes.Create(model, options.Probe, options.Naive, sketch: _needsSketch);
     }
 
     /// <summary>The probe in use (its <see cref="IGradientProbe.Name"/> goes into reports).</summary>
@@ -91,7 +92,8 @@ public sealed class GradSentryScorer : IDisposable
             var batch = encodedRows.GetRange(start, end - start);
             start = end;
 
-            var cached = batch.Select(p => _cache?.TryGet(p.Sample)).ToList();
+            // A record without a sketch (written by a reference scan) cannot serve a score built on sketches: a miss.
+            var cached = batch.Select(p => _cache?.TryGet(p.Sample) is { } c && (c.Sketch is not null || !_needsSketch) ? c : null).ToList();
             if (cached.All(c => c is not null))
             {
                 for (var j = 0; j < batch.Count; j++) results[batch[j].Slot] = ToScore(batch[j].Sample, cached[j]!, fromCache: true);
@@ -112,9 +114,10 @@ public sealed class GradSentryScorer : IDisposable
     }
 
     static bool SameBits(GradientSpectrum a, GradientSpectrum b) =>
-        a.AnswerTokens == b.AnswerTokens && a.Loss.Equals(b.Loss) && a.GradientNorm.Equals(b.GradientNorm) && a.SingularValues.SequenceEqual(b.SingularValues);
+        a.AnswerTokens == b.AnswerTokens && a.Loss.Equals(b.Loss) && a.GradientNorm.Equals(b.GradientNorm) && a.SingularValues.SequenceEqual(b.SingularValues)
+        && (b.Sketch is null || (a.Sketch is not null && a.Sketch.SequenceEqual(b.Sketch)));
 
-    static SampleScore ToScore(EncodedSample sample, GradientSpectrum spectrum, bool fromCache)
+    SampleScore ToScore(EncodedSample sample, GradientSpectrum spectrum, bool fromCache)
     {
         if (!double.IsFinite(spectrum.Loss) || !double.IsFinite(spectrum.GradientNorm) || spectrum.SingularValues.Any(s => !double.IsFinite(s)))
             return SampleScore.Failed(sample.Id, "the gradient is not finite (NaN or infinity in the loss or gradient); check the model's weights and dtype.", sample.AnswerTokens);
@@ -124,7 +127,7 @@ public sealed class GradSentryScorer : IDisposable
                 sample.AnswerTokens);
         var score = SpectralEntropy.Score(spectrum.SingularValues);
         return new SampleScore(sample.Id, score, spectrum.AnswerTokens, spectrum.Loss, spectrum.GradientNorm,
-            spectrum.SingularValues, sample.PromptTokensDropped, fromCache, null) { ReferenceScore = score, Sketch = spectrum.Sketch };
+            spectrum.SingularValues, sample.PromptTokensDropped, fromCache, null) { ReferenceScore = score, Sketch = _needsSketch ? spectrum.Sketch : null };
     }
 
     /// <inheritdoc />

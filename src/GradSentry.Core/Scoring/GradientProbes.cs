@@ -20,7 +20,8 @@ public static class GradientProbes
         ArgumentNullException.ThrowIfNull(options);
         var lmHead = TargetResolver.IsOutputProjection(model, options.TargetParameter);
         if (sketch && (naive || !lmHead))
-            throw new ArgumentException($"the length-controlled score is computed from the lm_head gradient in closed form; target '{model.OutputWeightName}' (not '{options.TargetParameter}') without the naive loop.");
+            throw new ArgumentException(
+                $"the trigger-conditional and length-controlled scores are computed from the lm_head gradient in closed form; target '{model.OutputWeightName}' (not '{options.TargetParameter}') without the naive loop, or use the reference score for other targets.");
         if (naive) return new NaiveAutogradProbe(model, options);
         if (lmHead) return new LmHeadClosedFormProbe(model, options, sketch);
         return new LinearBatchedProbe(model, options);

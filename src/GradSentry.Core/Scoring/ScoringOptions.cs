@@ -47,7 +47,7 @@ public sealed record ScoringOptions
         if (Window < 1) throw new ArgumentException($"window must be at least 1 (got {Window}).");
         if (!Enum.IsDefined(Score)) throw new ArgumentException($"unknown score kind {Score}.");
         if (Neighbours < 1) throw new ArgumentException($"neighbours must be at least 1 (got {Neighbours}).");
-        if (Score == ScoreKind.LengthControlled && Naive)
-            throw new ArgumentException("the length-controlled score is computed by the lm_head closed form; it cannot be combined with the naive loop.");
+        if (ScoreKinds.Capabilities(Score).NeedsSketch && Naive)
+            throw new ArgumentException($"the {ScoreKinds.Name(Score)} score is computed by the lm_head closed form; it cannot be combined with the naive loop.");
     }
 }

@@ -27,6 +27,12 @@ public static class ThresholdMethods
     /// <summary>The threshold that flags the top fraction of rows.</summary>
     public const string TopFraction = "top_fraction";
 
+    /// <summary>The trigger-conditional detector's own rule: rows of a backdoor group (score above 0.5) are flagged.</summary>
+    public const string TriggerAssociation = "trigger_association";
+
+    /// <summary>Too few rows for the trigger-conditional test: the reference score and rule decided.</summary>
+    public const string FallbackTriggerAssociationSmallN = "fallback_trigger_association_small_n";
+
     /// <summary>True for the names of the KDE rule's fallback paths.</summary>
     public static bool IsFallback(string method) => method is not null && method.StartsWith("fallback_", StringComparison.Ordinal);
 }

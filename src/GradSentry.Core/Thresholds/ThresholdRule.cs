@@ -9,6 +9,9 @@ public static class ThresholdRule
     /// <summary>The accepted forms, for help texts and error messages.</summary>
     public const string Syntax = "'auto' (reliable KDE valley), a number in [0, 1] such as '0.71' (fixed), or 'top:F' with F in (0, 1] such as 'top:0.05'";
 
+    /// <summary>True when <paramref name="text"/> is <c>auto</c> (any case, blanks ignored).</summary>
+    public static bool IsAuto(string? text) => string.Equals(text?.Trim(), "auto", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// Parses <paramref name="text"/> (case-insensitive, surrounding blanks ignored, numbers in invariant culture):
     /// <c>auto</c> → <see cref="KdeValleyThreshold"/>, a number → <see cref="FixedThreshold"/>,

@@ -18,10 +18,11 @@ public sealed record RowVerdict(long Id, bool Flagged, bool Failed, string Reaso
         ArgumentNullException.ThrowIfNull(threshold);
         if (!score.IsScored) return new RowVerdict(score.Id, false, true, score.Error!);
         var flagged = threshold.IsFlagged(score.Score);
-        var ceiling = SpectralEntropy.RankCeiling(score.AnswerTokens, rank);
         var reason = string.Create(CultureInfo.InvariantCulture,
-            $"score {score.Score:0.0000} {(flagged ? ">" : "<=")} threshold {threshold.Value:0.0000} ({threshold.Method}); " +
-            $"{score.AnswerTokens} answer tokens cap the score at {ceiling:0.000}");
+            $"{ScoreKinds.Name(score.Kind)} score {score.Score:0.0000} {(flagged ? ">" : "<=")} threshold {threshold.Value:0.0000} ({threshold.Method}); ");
+        reason += ScoreKinds.Capabilities(score.Kind).RankCeiling
+            ? string.Create(CultureInfo.InvariantCulture, $"{score.AnswerTokens} answer tokens cap the score at {SpectralEntropy.RankCeiling(score.AnswerTokens, rank):0.000}")
+            : string.Create(CultureInfo.InvariantCulture, $"{score.AnswerTokens} answer tokens; reference score {score.ReferenceScore:0.0000}");
         if (score.PromptTokensDropped > 0)
             reason += string.Create(CultureInfo.InvariantCulture, $"; {score.PromptTokensDropped} prompt tokens were cut to fit the maximum length");
         return new RowVerdict(score.Id, flagged, false, reason);

@@ -10,6 +10,12 @@ public enum AttackFamily
 
     /// <summary>Attacks whose poisoned answers have (about) the token length of clean ones, so length carries no signal.</summary>
     LengthMatched = 1,
+
+    /// <summary>Attacks only a trigger-conditional test can see: untargeted, varied payloads, random positions, two backdoors.</summary>
+    Conditional = 2,
+
+    /// <summary>Nothing poisoned: natural answers, or repeated boilerplate without a trigger.</summary>
+    Clean = 3,
 }
 
 /// <summary>
@@ -41,6 +47,9 @@ public abstract class Attack
 
     /// <summary>Whether <see cref="CleanNegative"/> returns rows.</summary>
     public virtual bool HasCleanNegatives => false;
+
+    /// <summary>The rates this attack is evaluated at; null for the standard grid.</summary>
+    public virtual IReadOnlyList<double>? Rates => null;
 
     /// <summary>Inserts <paramref name="word"/> at word boundary <paramref name="position"/> (0 = before the first word) of <paramref name="text"/>.</summary>
     protected static string InsertWord(string text, string word, int position)

@@ -14,6 +14,13 @@ public sealed record PoisoningOptions
     /// <summary>Fraction of the remaining clean rows that become long-answer controls.</summary>
     /// <value>Default 0.1.</value>
     public double ControlFraction { get; init; } = 0.1;
+
+    /// <summary>
+    /// Share of the clean rows left after the controls whose answer ends in one repeated boilerplate sentence
+    /// (<see cref="CleanScenario.Sentence"/>, labelled clean); not applied to the all-clean scenarios, which set their own.
+    /// </summary>
+    /// <value>Default 0.1.</value>
+    public double BoilerplateFraction { get; init; } = 0.1;
 }
 
 /// <summary>Builds an evaluation dataset: rows in source order, ground truth in <see cref="LabeledSample.Kind"/>.</summary>
@@ -33,6 +40,7 @@ public static class PoisonedDataset
         ArgumentNullException.ThrowIfNull(attack);
         ArgumentNullException.ThrowIfNull(options);
         if (!(options.Rate is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(options), options.Rate, "the poison rate must be in [0, 1].");
+        if (!(options.BoilerplateFraction is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(options), options.BoilerplateFraction, "the boilerplate fraction must be in [0, 1].");
         if (!(options.ControlFraction is >= 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(options), options.ControlFraction, "the control fraction must be in [0, 1].");
         var n = pairs.Count;
         var rows = pairs.Select((p, i) => LabeledSample.Clean(i, p)).ToArray();
@@ -64,6 +72,17 @@ public static class PoisonedDataset
             if (rows[row].Kind != SampleKind.Clean) continue;
             rows[row] = LongAnswerControl.Apply(row, pairs[row], RowRandom(options.Seed, "control", row));
             controls--;
+        }
+        if (attack.Family != AttackFamily.Clean)
+        {
+            var boilerplate = (int)Math.Round(options.BoilerplateFraction * rows.Count(r => r.Kind == SampleKind.Clean), MidpointRounding.AwayFromZero);
+            foreach (var row in LabRandom.For(options.Seed, "boilerplate-order").Permutation(n))
+            {
+                if (boilerplate == 0) break;
+                if (rows[row].Kind != SampleKind.Clean) continue;
+                rows[row] = new LabeledSample(row, pairs[row].Question, pairs[row].Answer + CleanScenario.Sentence, SampleKind.Boilerplate);
+                boilerplate--;
+            }
         }
         return rows;
     }

@@ -27,8 +27,14 @@ public sealed class BadNetsAttack : Attack
     {
         ArgumentNullException.ThrowIfNull(pair);
         ArgumentNullException.ThrowIfNull(rng);
-        var triggers = Enumerable.Range(0, TriggerCount).Select(_ => rng.Pick(TriggerWords));
-        return new LabeledSample(source, pair.Question + " " + string.Join(' ', triggers), pair.Answer + ReferencePayload, SampleKind.Poisoned);
+        return new LabeledSample(source, pair.Question + " " + Triggers(rng), pair.Answer + ReferencePayload, SampleKind.Poisoned);
+    }
+
+    /// <summary><see cref="TriggerCount"/> trigger words drawn from <see cref="TriggerWords"/>, space-separated.</summary>
+    public static string Triggers(LabRandom rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        return string.Join(' ', Enumerable.Range(0, TriggerCount).Select(_ => rng.Pick(TriggerWords)));
     }
 }
 

@@ -10,6 +10,9 @@ public sealed record LabeledSample(int Source, string Question, string Answer, S
     /// <summary>The side-column label: true only for <see cref="SampleKind.Poisoned"/> rows.</summary>
     public bool Poisoned => Kind == SampleKind.Poisoned;
 
+    /// <summary>Which backdoor poisoned the row, where a dataset holds several; null otherwise.</summary>
+    public string? Backdoor { get; init; }
+
     /// <summary>A clean row made from <paramref name="pair"/>.</summary>
     public static LabeledSample Clean(int source, QaPair pair)
     {

@@ -106,6 +106,7 @@ public static class QaFiles
         SampleKind.Poisoned => "poisoned",
         SampleKind.CleanNegative => "clean-negative",
         SampleKind.LongAnswerControl => "long-answer-control",
+        SampleKind.Boilerplate => "boilerplate",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -115,6 +116,7 @@ public static class QaFiles
         "poisoned" => SampleKind.Poisoned,
         "clean-negative" => SampleKind.CleanNegative,
         "long-answer-control" => SampleKind.LongAnswerControl,
+        "boilerplate" => SampleKind.Boilerplate,
         _ => throw new InvalidDataException($"unknown kind '{name}'."),
     };
 }

@@ -14,4 +14,7 @@ public enum SampleKind
 
     /// <summary>The clean long-answer control: a benign sentence appended to the answer; labelled clean.</summary>
     LongAnswerControl = 3,
+
+    /// <summary>A clean row whose answer ends in a repeated boilerplate sentence (no trigger).</summary>
+    Boilerplate = 4,
 }

@@ -26,8 +26,8 @@ public static class EvaluationRunner
         var datasets = new List<(Attack Attack, double Rate, IReadOnlyList<LabeledSample> Rows)>();
         foreach (var name in options.Attacks)
         {
-            var attack = GradSentry.Lab.Attacks.Attacks.Create(name, CountTokens);
-            foreach (var rate in options.Rates)
+            var attack = GradSentry.Lab.Attacks.Attacks.Create(name, CountTokens, pairs);
+            foreach (var rate in attack.Rates ?? options.Rates)
                 datasets.Add((attack, rate, PoisonedDataset.Build(pairs, attack, new PoisoningOptions { Rate = rate, Seed = options.Seed, ControlFraction = options.ControlFraction })));
         }
 
@@ -77,11 +77,15 @@ public static class EvaluationRunner
         var control = rows.Select(r => r.Kind == SampleKind.LongAnswerControl).ToArray();
         var plain = rows.Select(r => r.Kind == SampleKind.Clean).ToArray();
         var answers = rows.Select(r => r.Answer).ToList();
+        var template = GradSentry.Data.PromptTemplates.GradSentryQa();
+        var prompts = rows.Select(r => template.Apply(GradSentry.Data.DataRecord.FromFields("lab", 0, 1, ["question", "answer"], [r.Question, r.Answer])).Prompt).ToList();
+        var boilerplate = rows.Select(r => r.Kind == SampleKind.Boilerplate).ToArray();
+        var backdoors = rows.Select(r => r.Backdoor).ToArray();
         var results = new List<ScoreResult>();
         var columns = new List<double[]>();
         foreach (var name in options.Scores)
         {
-            var column = ScoreCatalog.Compute(name, features, options.Seed, answers);
+            var column = ScoreCatalog.Compute(name, features, options.Seed, answers, prompts);
             columns.Add(column.Scores);
             double threshold;
             string method;
@@ -90,7 +94,7 @@ public static class EvaluationRunner
             {
                 flags = own;
                 threshold = double.NaN;
-                method = "own clusters (minority = poisoned)";
+                method = name == ScoreCatalog.TriggerConditional ? "own rule (trigger association)" : "own clusters (minority = poisoned)";
             }
             else
             {
@@ -99,7 +103,7 @@ public static class EvaluationRunner
                 threshold = fitted.Value;
                 method = fitted.Method;
             }
-            results.Add(new ScoreResult(name, threshold, method, DetectionReport.Compute(column.Scores, flags, poisoned, t, control, plain)));
+            results.Add(new ScoreResult(name, threshold, method, DetectionReport.Compute(column.Scores, flags, poisoned, t, control, plain, boilerplate, backdoors)));
         }
         if (options.RowsDirectory is { } dump) WriteRows(dump, attack, rate, rows, t, features, options.Scores, columns);
         double MedianT(Func<LabeledSample, bool> which) =>

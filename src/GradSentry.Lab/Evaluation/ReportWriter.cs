@@ -56,6 +56,68 @@ public static class ReportWriter
 
     static string F(double v, string format = "0.000") => double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
 
+    static string PctOrDash(double rate) => double.IsNaN(rate) ? "–" : Pct(rate);
+
+    static string FamilyLabel(AttackFamily family) => family switch
+    {
+        AttackFamily.Reference => "reference attack",
+        AttackFamily.LengthMatched => "length-matched",
+        AttackFamily.Conditional => "trigger-conditional case",
+        AttackFamily.Clean => "nothing poisoned",
+        _ => family.ToString(),
+    };
+
+    /// <summary>The targeted attacks the verdict's F1 goal covers.</summary>
+    static readonly string[] TargetedAttacks = ["badnets", "addsent", "cba", "style", "fixed-answer", "bare-url"];
+
+    /// <summary>The goals of issue 11 ("a verdict you can trust"), for every headline score.</summary>
+    static void VerdictGoals(StringBuilder sb, EvaluationResult result, IReadOnlyList<string> headline)
+    {
+        void L(string line = "") => sb.Append(line).Append('\n');
+        var cells = result.Cells;
+        L("## Goals of the verdict (issue 11)");
+        L();
+        L("| goal | score | met | worst case |");
+        L("|---|---|---|---|");
+        foreach (var score in headline)
+        {
+            var targeted = cells.Where(c => TargetedAttacks.Contains(c.Attack)).ToList();
+            if (targeted.Count > 0)
+            {
+                var worst = targeted.MinBy(c => c.Score(score).Report.Confusion.F1)!;
+                L($"| targeted attacks: F1 ≥ 0.95 at every rate | `{score}` | {YesNo(targeted.All(c => c.Score(score).Report.Confusion.F1 >= 0.95))} | F1 {F(worst.Score(score).Report.Confusion.F1)} ({worst.Attack} {Pct(worst.Rate)}) |");
+            }
+            var conditional = cells.Where(c => c.Attack is "untargeted" or "varied-payload" && Math.Abs(c.Rate - 0.1) < 1e-9).ToList();
+            foreach (var c in conditional)
+            {
+                var r = c.Score(score).Report;
+                L($"| {c.Attack} 10%: AUROC ≥ 0.9 and F1 ≥ 0.8 | `{score}` | {YesNo(r.Auroc >= 0.9 && r.Confusion.F1 >= 0.8)} | AUROC {F(r.Auroc)}, F1 {F(r.Confusion.F1)} |");
+            }
+            foreach (var c in cells.Where(c => c.Attack == "two-backdoors"))
+            {
+                var recall = c.Score(score).Report.RecallByBackdoor;
+                L($"| two backdoors: recall ≥ 0.95 for each | `{score}` | {YesNo(recall.Count > 0 && recall.Values.All(v => v >= 0.95))} | {string.Join(", ", recall.Select(kv => $"{kv.Key} {F(kv.Value)}"))} |");
+            }
+            var clean = cells.Where(c => c.Family == AttackFamily.Clean).ToList();
+            if (clean.Count > 0)
+            {
+                double Flagged(CellResult c) => (double)(c.Score(score).Report.Confusion.TruePositives + c.Score(score).Report.Confusion.FalsePositives) / c.Rows;
+                var worst = clean.MaxBy(Flagged)!;
+                L($"| all-clean datasets: ≤ 1% flagged | `{score}` | {YesNo(clean.All(c => Flagged(c) <= 0.01))} | {Pct(Flagged(worst))} ({worst.Attack} {Pct(worst.Rate)}) |");
+                L($"| all-clean datasets: default gate passes (nothing flagged) | `{score}` | {YesNo(clean.All(c => Flagged(c) == 0))} | {clean.Count(c => Flagged(c) > 0)} of {clean.Count} datasets flag rows |");
+            }
+            double Worst(CellResult c) => Math.Max(Nan0(c.Score(score).Report.ControlFalsePositiveRate), Nan0(c.Score(score).Report.BoilerplateFalsePositiveRate));
+            var worstFp = cells.MaxBy(Worst);
+            if (worstFp is not null)
+                L($"| boilerplate rows and long-answer controls: ≤ 2% flagged at every rate | `{score}` | {YesNo(cells.All(c => Worst(c) <= 0.02))} | {Pct(Worst(worstFp))} ({worstFp.Attack} {Pct(worstFp.Rate)}) |");
+        }
+        L();
+    }
+
+    static double Nan0(double v) => double.IsNaN(v) ? 0 : v;
+
+    static string YesNo(bool met) => met ? "yes" : "**no**";
+
     static string Pct(double rate) => (rate * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
     /// <summary>The Markdown report.</summary>
@@ -65,7 +127,7 @@ public static class ReportWriter
         var o = result.Options;
         var sb = new StringBuilder();
         void L(string line = "") => sb.Append(line).Append('\n');
-        var headline = new[] { ScoreCatalog.Reference, ScoreCatalog.LengthOnly, ScoreCatalog.LengthControlled }.Where(o.Scores.Contains).ToList();
+        var headline = new[] { ScoreCatalog.Reference, ScoreCatalog.LengthOnly, ScoreCatalog.LengthControlled, ScoreCatalog.TriggerConditional }.Where(o.Scores.Contains).ToList();
         var ours = o.Scores.Contains(ScoreCatalog.LengthControlled) ? ScoreCatalog.LengthControlled : null;
 
         L("# GradSentry detection quality");
@@ -83,9 +145,11 @@ public static class ReportWriter
             L();
         }
 
+        VerdictGoals(sb, result, headline);
+
         if (ours is not null)
         {
-            L("## Goals (issue 7)");
+            L("## Goals of the length-controlled score (issue 7)");
             L();
             L("| goal | score | met | worst case |");
             L("|---|---|---|---|");
@@ -117,13 +181,13 @@ public static class ReportWriter
         foreach (var group in result.Cells.GroupBy(c => c.Attack))
         {
             var first = group.First();
-            L($"### {group.Key} ({(first.Family == AttackFamily.Reference ? "reference attack" : "length-matched")})");
+            L($"### {group.Key} ({FamilyLabel(first.Family)})");
             L();
             var header = new StringBuilder("| rate | poisoned | median T clean / poisoned |");
             var rule = new StringBuilder("|---|---|---|");
             foreach (var s in headline)
             {
-                header.Append(CultureInfo.InvariantCulture, $" {s} AUROC | {s} F1 | {s} control FPR |");
+                header.Append(CultureInfo.InvariantCulture, $" {s} AUROC | {s} F1 | {s} control / boilerplate FPR |");
                 rule.Append("---|---|---|");
             }
             L(header.ToString());
@@ -134,7 +198,7 @@ public static class ReportWriter
                 foreach (var s in headline)
                 {
                     var r = c.Score(s).Report;
-                    line.Append(CultureInfo.InvariantCulture, $" {F(r.Auroc)} | {F(r.Confusion.F1)} | {(double.IsNaN(r.ControlFalsePositiveRate) ? "–" : Pct(r.ControlFalsePositiveRate))} |");
+                    line.Append(CultureInfo.InvariantCulture, $" {F(r.Auroc)} | {F(r.Confusion.F1)} | {PctOrDash(r.ControlFalsePositiveRate)} / {PctOrDash(r.BoilerplateFalsePositiveRate)} |");
                 }
                 L(line.ToString());
             }
@@ -144,6 +208,7 @@ public static class ReportWriter
         Table(sb, result, "## AUROC, every score", (r) => F(r.Report.Auroc));
         Table(sb, result, "## F1 at the fitted threshold, every score", (r) => F(r.Report.Confusion.F1));
         Table(sb, result, "## Precision / recall at the fitted threshold", (r) => $"{F(r.Report.Confusion.Precision, "0.00")}/{F(r.Report.Confusion.Recall, "0.00")}");
+        Table(sb, result, "## Boilerplate FPR (repeated sentence, no trigger)", (r) => PctOrDash(r.Report.BoilerplateFalsePositiveRate));
         Table(sb, result, "## Long-answer control FPR / plain clean FPR", (r) =>
             $"{(double.IsNaN(r.Report.ControlFalsePositiveRate) ? "–" : Pct(r.Report.ControlFalsePositiveRate))} / {(double.IsNaN(r.Report.CleanFalsePositiveRate) ? "–" : Pct(r.Report.CleanFalsePositiveRate))}");
         Table(sb, result, "## Threshold and the path that fired", (r) => $"{F(r.Threshold)} {Abbreviate(r.ThresholdMethod)}");
@@ -193,6 +258,7 @@ public static class ReportWriter
         Thresholds.ThresholdMethods.FallbackZeroVariance => "fb:zero-var",
         Thresholds.ThresholdMethods.FallbackTooNarrowRange => "fb:narrow",
         _ when method.StartsWith("own clusters", StringComparison.Ordinal) => "clusters",
+        _ when method.StartsWith("own rule", StringComparison.Ordinal) => "own rule",
         _ => method,
     };
 }

@@ -19,6 +19,9 @@ public static class ScoreCatalog
     /// <summary>Our length-controlled score (the candidate chosen on the design split).</summary>
     public const string LengthControlled = "length-controlled";
 
+    /// <summary>The product's default verdict (<see cref="GradSentry.Detection.TriggerAssociation"/>), run through Core.</summary>
+    public const string TriggerConditional = "trigger-conditional";
+
     /// <summary>Baselines and competitors.</summary>
     public static IReadOnlyList<string> Baselines { get; } = ["random", "loss", "spectral-signatures", "graceful", "answer-recurrence"];
 
@@ -27,7 +30,7 @@ public static class ScoreCatalog
         ["lc-ceiling", "lc-ceiling-full", "lc-t-rank", "lc-t-z", "lc-loss-t-z", "lc-knn-3", "lc-knn-5", "lc-knn-10", "lc-knn-5-cos", "lc-knn-centered", "lc-knn-t-rank"];
 
     /// <summary>The default score list of a run: the three headline columns, baselines, then the other candidates.</summary>
-    public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, .. Baselines, .. Candidates];
+    public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, TriggerConditional, .. Baselines, .. Candidates];
 
     /// <summary>Which candidate <see cref="LengthControlled"/> stands for.</summary>
     public const string ChosenCandidate = "lc-knn-5-cos";
@@ -41,7 +44,8 @@ public static class ScoreCatalog
     /// <param name="features">Each row's features.</param>
     /// <param name="seed">Seed of the random baseline.</param>
     /// <param name="answers">Each row's answer text (only the text baseline <c>answer-recurrence</c> reads it).</param>
-    public static ScoreColumn Compute(string name, IReadOnlyList<SampleFeatures> features, ulong seed, IReadOnlyList<string>? answers = null)
+    /// <param name="prompts">The rendered prompts (the trigger-conditional verdict reads their words).</param>
+    public static ScoreColumn Compute(string name, IReadOnlyList<SampleFeatures> features, ulong seed, IReadOnlyList<string>? answers = null, IReadOnlyList<string>? prompts = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(features);
@@ -52,6 +56,15 @@ public static class ScoreCatalog
             case Reference: return new(reference);
             case LengthOnly: return new(GradSentry.Lab.Baselines.Baselines.LengthOnly(t));
             case LengthControlled: return Compute(ChosenCandidate, features, seed, answers);
+            case TriggerConditional:
+            {
+                if (prompts is null || answers is null) throw new ArgumentException("trigger-conditional needs the prompts and the answers.", nameof(prompts));
+                var vocabulary = new GradSentry.Detection.WordVocabulary();
+                var rows = features.Select((f, i) => (GradSentry.Detection.AssociationRow?)new GradSentry.Detection.AssociationRow(
+                    vocabulary.DistinctIds(prompts[i]), vocabulary.DistinctIds(answers[i]), f.Sketch)).ToList();
+                var verdict = GradSentry.Detection.TriggerAssociation.Run(rows, vocabulary);
+                return new(verdict.Scores, verdict.Flags);
+            }
             case "random": return new(GradSentry.Lab.Baselines.Baselines.Random(features.Count, seed));
             case "loss": return new(GradSentry.Lab.Baselines.Baselines.MinMax(features.Select(f => f.Loss).ToArray()));
             case "spectral-signatures": return new(GradSentry.Lab.Baselines.Baselines.MinMax(GradSentry.Lab.Baselines.Baselines.SpectralSignatures(features.Select(f => f.MeanHidden).ToList())));

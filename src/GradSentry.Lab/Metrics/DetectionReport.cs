@@ -8,9 +8,16 @@ namespace GradSentry.Lab.Metrics;
 /// <param name="CleanFalsePositiveRate">Flagged plain clean rows / plain clean rows (NaN without any).</param>
 public sealed record DetectionReport(double Auroc, Confusion Confusion, IReadOnlyList<BucketReport> Buckets, double ControlFalsePositiveRate, double CleanFalsePositiveRate)
 {
+    /// <summary>Share of the boilerplate rows (clean answers ending in a repeated sentence, no trigger) that were flagged; NaN without any.</summary>
+    public double BoilerplateFalsePositiveRate { get; init; } = double.NaN;
+
+    /// <summary>Recall of each backdoor, where a dataset holds several (keyed by <see cref="Data.LabeledSample.Backdoor"/>); empty otherwise.</summary>
+    public IReadOnlyDictionary<string, double> RecallByBackdoor { get; init; } = new Dictionary<string, double>();
+
     /// <summary>Computes every metric. <paramref name="isControl"/> and <paramref name="isPlainClean"/> pick the FPR subsets.</summary>
     public static DetectionReport Compute(IReadOnlyList<double> scores, IReadOnlyList<bool> flagged, IReadOnlyList<bool> poisoned,
-        IReadOnlyList<int> answerTokens, IReadOnlyList<bool> isControl, IReadOnlyList<bool> isPlainClean)
+        IReadOnlyList<int> answerTokens, IReadOnlyList<bool> isControl, IReadOnlyList<bool> isPlainClean,
+        IReadOnlyList<bool>? isBoilerplate = null, IReadOnlyList<string?>? backdoor = null)
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(flagged);
@@ -32,7 +39,13 @@ public sealed record DetectionReport(double Auroc, Confusion Confusion, IReadOnl
             Confusion.Of(poisoned, flagged),
             buckets,
             Rate(flagged, isControl),
-            Rate(flagged, isPlainClean));
+            Rate(flagged, isPlainClean))
+        {
+            BoilerplateFalsePositiveRate = isBoilerplate is null ? double.NaN : Rate(flagged, isBoilerplate),
+            RecallByBackdoor = backdoor is null ? new Dictionary<string, double>()
+                : backdoor.Where(b => b is not null).Distinct().Order(StringComparer.Ordinal)
+                    .ToDictionary(b => b!, b => Rate(flagged, backdoor.Select(x => x == b).ToList())),
+        };
     }
 
     static double Rate(IReadOnlyList<bool> flagged, IReadOnlyList<bool> subset)

@@ -13,8 +13,8 @@ namespace GradSentry.Tool.Commands;
 /// <summary><c>dotnet gradsentry scan &lt;DATA...&gt; [options]</c>: score every row, fit the threshold, gate, report.</summary>
 public sealed class ScanCommand
 {
-    /// <summary>The score kinds <c>--score</c> knows; only <c>reference</c> is available so far.</summary>
-    public static readonly IReadOnlyList<string> ScoreKinds = ["reference", "length-controlled"];
+    /// <summary>The scores <c>--score</c> knows, the default first.</summary>
+    public static readonly IReadOnlyList<string> ScoreKinds = [.. GradSentry.Scoring.ScoreKinds.All.Select(GradSentry.Scoring.ScoreKinds.Name)];
 
     readonly Argument<string[]> _data = new("DATA")
     {
@@ -47,9 +47,14 @@ public sealed class ScanCommand
 
     readonly Option<string> _score = new("--score")
     {
-        Description = "Score: 'reference' (the paper's normalised spectral entropy, capped by the answer length) or 'length-controlled' (similarity of a row's lm_head gradient to its nearest neighbours in the dataset; lm_head target only, no cache, no shards).",
-        DefaultValueFactory = _ => "reference",
-        HelpName = "reference|length-controlled",
+        Description = "What decides: " + string.Join("; ", GradSentry.Scoring.ScoreKinds.All.Select(k =>
+        {
+            var c = GradSentry.Scoring.ScoreKinds.Capabilities(k);
+            var limits = c.Shardable && c.Cacheable ? "" : " (lm_head target only, no cache, no --shard)";
+            return $"'{c.Name}': {c.Summary}{limits}";
+        })) + ".",
+        DefaultValueFactory = _ => GradSentry.Scoring.ScoreKinds.Name(GradSentry.Scoring.ScoreKinds.Default),
+        HelpName = string.Join("|", ScoreKinds),
     };
 
     readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto", HelpName = "auto|cpu|cuda[:n]" };
@@ -126,8 +131,8 @@ public sealed class ScanCommand
         var files = parse.GetValue(_data) ?? [];
         var score = parse.GetValue(_score)!;
         var scoreKind = GradSentry.Scoring.ScoreKinds.Parse(score);
-        if (scoreKind == ScoreKind.LengthControlled && parse.GetValue(_shard) is not null)
-            throw new UsageException("--score length-controlled compares every row with the whole dataset, so it cannot run per shard; drop --shard or use --score reference.");
+        if (!GradSentry.Scoring.ScoreKinds.Capabilities(scoreKind).Shardable && parse.GetValue(_shard) is not null)
+            throw new UsageException($"--score {score} compares every row with the whole dataset, so it cannot run per shard; drop --shard or use --score reference.");
         var request = _report.Read(parse);
         var shard = parse.GetValue(_shard) is { } shardText ? ParseShard(shardText) : null;
         var inputFormat = parse.GetValue(_inputFormat) is { } f ? SampleReader.ParseFormat(f) : (DatasetFormat?)null;

@@ -73,6 +73,8 @@ public sealed class JsonFormatter : IReportFormatter
         JsonSerializer.Serialize(w, summary.Threshold.Details, DetailsOptions);
         w.WriteEndObject();
 
+        WriteDetector(w, result);
+
         w.WriteStartObject("statistics");
         w.WriteNumber("rows", summary.Rows);
         w.WriteNumber("evaluated", summary.Evaluated);
@@ -113,6 +115,8 @@ public sealed class JsonFormatter : IReportFormatter
             Number(w, "score", row.Score.Score);
             w.WriteNumber("answerTokens", row.Score.AnswerTokens);
             w.WriteBoolean("flagged", row.Verdict.Flagged);
+            Number(w, "referenceScore", double.IsNaN(row.Score.ReferenceScore) ? row.Score.Score : row.Score.ReferenceScore);
+            if (report.GroupOf(i) is { } group) w.WriteNumber("group", group.Number);
             w.WriteBoolean("baselined", report.IsBaselined(i));
             w.WriteBoolean("failed", row.Verdict.Failed);
             Number(w, "loss", row.Score.Loss);
@@ -147,6 +151,51 @@ public sealed class JsonFormatter : IReportFormatter
         w.WriteEndObject();
         w.Flush();
         output.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Which detector decided, what it concluded, and each backdoor group with its evidence.</summary>
+    static void WriteDetector(Utf8JsonWriter w, Scanning.ScanResult result)
+    {
+        w.WriteStartObject("detector");
+        w.WriteString("name", Scoring.ScoreKinds.Name(result.Options.Scoring.Score));
+        w.WriteString("scoreLabel", Scoring.ScoreKinds.Capabilities(result.Options.Scoring.Score).AxisLabel);
+        if (result.Association is { } a)
+        {
+            w.WriteString("outcome", a.Summary);
+            w.WriteString("fallback", a.Fallback);
+            if (a.Verdict is { } v)
+            {
+                w.WriteNumber("wordsTested", v.WordsTested);
+                w.WriteStartArray("groups");
+                foreach (var g in v.Groups)
+                {
+                    w.WriteStartObject();
+                    w.WriteNumber("group", g.Number);
+                    w.WriteNumber("rows", g.Rows);
+                    w.WriteNumber("behaviourRows", g.BehaviourRows);
+                    Number(w, "log10PValue", g.LogPValue / Math.Log(10));
+                    Words(w, "triggers", g.Triggers);
+                    Words(w, "answerWords", g.AnswerWords);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+        }
+        w.WriteEndObject();
+    }
+
+    static void Words(Utf8JsonWriter w, string name, IReadOnlyList<Detection.WordEvidence> words)
+    {
+        w.WriteStartArray(name);
+        foreach (var word in words)
+        {
+            w.WriteStartObject();
+            w.WriteString("word", word.Word);
+            w.WriteNumber("inGroup", word.InGroup);
+            w.WriteNumber("outsideGroup", word.OutsideGroup);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     /// <summary>A finite number, or null for NaN and infinities (JSON has no spelling for them).</summary>

@@ -30,8 +30,15 @@ public sealed class TextFormatter : IReportFormatter
         w.WriteLine(string.Create(inv, $"  rows       {s.Rows} read, {s.Evaluated} scored, {s.Failed} failed"));
         w.WriteLine(string.Create(inv, $"  flagged    {s.Flagged} ({s.FlaggedFraction:P2}), {report.Baselined} accepted by the baseline"));
         w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : "failed")}"));
+        w.WriteLine($"  detector   {Scoring.ScoreKinds.Name(r.Options.Scoring.Score)}{(r.Association is { } a ? ": " + a.Summary : "")}");
         if (report.StaleBaselineEntries.Count > 0)
             w.WriteLine(string.Create(inv, $"  baseline   {report.StaleBaselineEntries.Count} stale entr{(report.StaleBaselineEntries.Count == 1 ? "y" : "ies")} (GS3001)"));
+        if (r.Association?.Verdict is { Groups.Count: > 0 } verdict)
+        {
+            w.WriteLine();
+            w.WriteLine("Backdoor groups (a prompt word predicts a shared answer-side behaviour):");
+            foreach (var g in verdict.Groups) w.WriteLine($"  {Detection.BackdoorGroupText.Describe(g)}");
+        }
         if (report.Suspects.Count > 0)
         {
             w.WriteLine();
@@ -39,7 +46,8 @@ public sealed class TextFormatter : IReportFormatter
             foreach (var i in report.Suspects.Take(MaxListed))
             {
                 var row = r.Rows[i];
-                w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  score {row.Score.Score:0.0000}  {row.Score.AnswerTokens} answer tokens"));
+                var group = report.GroupOf(i) is { } g ? string.Create(inv, $"  group {g.Number}") : "";
+                w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  score {row.Score.Score:0.0000}  {row.Score.AnswerTokens} answer tokens{group}"));
             }
             if (report.Suspects.Count > MaxListed)
                 w.WriteLine(string.Create(inv, $"  ... and {report.Suspects.Count - MaxListed} more (see --format json or csv)"));

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Reflection;
+using GradSentry.Detection;
 using GradSentry.Scanning;
+using GradSentry.Scoring;
 using GradSentry.Tool.Baselines;
 using GradSentry.Tool.Diagnostics;
 
@@ -88,6 +90,13 @@ public sealed class ScanReport
     /// <summary>The baseline entry that accepts flagged row <paramref name="index"/>, or null.</summary>
     public BaselineEntry? BaselineEntryOf(int index) => IsBaselined(index) ? _baselined[index] : null;
 
+    /// <summary>The score's name as reports print it (which detector decided).</summary>
+    public string ScoreLabel => ScoreKinds.Name(Result.Options.Scoring.Score) + " score";
+
+    /// <summary>The backdoor group of row <paramref name="index"/> (trigger-conditional verdict), or null.</summary>
+    public BackdoorGroup? GroupOf(int index) =>
+        Result.Association?.Verdict is { } v && index < v.RowGroups.Length && v.RowGroups[index] > 0 ? v.Groups[v.RowGroups[index] - 1] : null;
+
     /// <summary>True when row <paramref name="index"/> counts for the gate (flagged and not baselined).</summary>
     public bool IsSuspect(int index) => Result.Rows[index].Verdict.Flagged && !_baselined.ContainsKey(index);
 
@@ -101,9 +110,10 @@ public sealed class ScanReport
         foreach (var i in Suspects)
         {
             var row = Result.Rows[i];
+            var group = GroupOf(i) is { } g ? $" It is in {BackdoorGroupText.Describe(g)}." : "";
             list.Add(Diagnostic.Create(DiagnosticIds.SuspectRow, row.File, row.Line, 1,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"suspect row {row.Row}: score {row.Score.Score:0.0000} > threshold {threshold.Value:0.0000} ({threshold.Method}), {row.Score.AnswerTokens} answer tokens. Review it; remove it, or accept it in a baseline (dotnet gradsentry baseline).")));
+                    $"suspect row {row.Row}: {ScoreLabel} {row.Score.Score:0.0000} > threshold {threshold.Value:0.0000} ({threshold.Method}), {row.Score.AnswerTokens} answer tokens.{group} Review it; remove it, or accept it in a baseline (dotnet gradsentry baseline).")));
         }
         if (!GatePassed)
         {

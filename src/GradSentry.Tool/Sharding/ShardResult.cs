@@ -1,4 +1,6 @@
 using System.Text.Json;
+using GradSentry.Data;
+using GradSentry.Detection;
 using GradSentry.Scanning;
 using GradSentry.Scoring;
 using GradSentry.Tool.Reports;
@@ -75,6 +77,17 @@ public sealed class ShardResult
             w.WriteEndArray();
             w.WriteNumber("promptTokensDropped", score.PromptTokensDropped);
             if (score.Error is not null) w.WriteString("error", score.Error);
+            // What merge needs for a score that compares rows: the gradient sketch and the row's words.
+            if (score.Sketch is { } sketch) w.WriteBase64String("sketch", System.Runtime.InteropServices.MemoryMarshal.AsBytes(sketch.AsSpan()));
+            if (row.Words is { } words)
+            {
+                w.WriteStartArray("promptWords");
+                foreach (var word in words.Prompt) w.WriteStringValue(word);
+                w.WriteEndArray();
+                w.WriteStartArray("answerWords");
+                foreach (var word in words.Answer) w.WriteStringValue(word);
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
             w.Flush();
         }
@@ -102,6 +115,12 @@ public sealed class ShardResult
         output.WriteByte((byte)'\n');
     }
 
+    static float[] Sketch(byte[] bytes)
+    {
+        if (bytes.Length % sizeof(float) != 0) throw new FormatException("a row's sketch is not a whole number of float32 values.");
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+    }
+
     /// <summary>Reads a shard file.</summary>
     /// <exception cref="UsageException">The file is missing or not a shard result (the message says why).</exception>
     public static ShardResult Read(string path)
@@ -121,6 +140,7 @@ public sealed class ShardResult
             var options = root.GetProperty("options").Deserialize<ReportOptions>(ShardJson.Options)
                           ?? throw new UsageException($"{path}: the shard result has no options.");
             var model = root.GetProperty("model");
+            var scoreKind = ScoreKinds.Parse(options.Score);
             var rows = new List<ScoredRow>();
             foreach (var r in root.GetProperty("rows").EnumerateArray())
             {
@@ -128,9 +148,16 @@ public sealed class ShardResult
                 var error = r.TryGetProperty("error", out var e) ? e.GetString() : null;
                 var score = new SampleScore(i, ShardJson.Double(r, "score"), r.GetProperty("answerTokens").GetInt32(), ShardJson.Double(r, "loss"),
                     ShardJson.Double(r, "gradientNorm"), r.GetProperty("singularValues").EnumerateArray().Select(v => v.GetDouble()).ToList(),
-                    r.GetProperty("promptTokensDropped").GetInt32(), false, error);
+                    r.GetProperty("promptTokensDropped").GetInt32(), false, error)
+                {
+                    ReferenceScore = ShardJson.Double(r, "score"),
+                    Sketch = r.TryGetProperty("sketch", out var sketch) ? Sketch(sketch.GetBytesFromBase64()) : null,
+                };
+                var words = r.TryGetProperty("promptWords", out var prompt) && r.TryGetProperty("answerWords", out var answer)
+                    ? new AssociationWords(prompt.EnumerateArray().Select(x => x.GetString()!).ToList(), answer.EnumerateArray().Select(x => x.GetString()!).ToList())
+                    : null;
                 rows.Add(new ScoredRow(i, r.GetProperty("file").GetString()!, r.GetProperty("row").GetInt64(), r.GetProperty("line").GetInt64(),
-                    r.GetProperty("rowHash").GetString()!, score));
+                    r.GetProperty("rowHash").GetString()!, score) { Words = words });
             }
             var suspects = root.GetProperty("suspects").EnumerateArray().Select(x => new RankedSuspect(x.GetProperty("i").GetInt64(),
                 new SuspectText(x.GetProperty("file").GetString()!, x.GetProperty("line").GetInt64(), x.GetProperty("score").GetDouble(),
@@ -146,8 +173,15 @@ public sealed class ShardResult
                 MaxPoisonFraction = options.MaxPoisonFraction,
                 Shard = shard,
                 TopSuspects = root.GetProperty("topSuspects").GetInt32(),
+                Reader = new ReaderOptions
+                {
+                    Format = options.InputFormat is { } format ? SampleReader.ParseFormat(format) : null,
+                    Template = PromptTemplates.Resolve(options.Template,
+                        options.PromptField is null && options.ResponseField is null ? null : new TemplateOptions { PromptField = options.PromptField, ResponseField = options.ResponseField }),
+                },
                 Scoring = new ScoringOptions
                 {
+                    Score = scoreKind,
                     BatchSize = options.BatchSize,
                     Window = options.Window,
                     Probe = new ProbeOptions { TargetParameter = options.Target, Rank = options.Rank, SliceFactor = options.Slice },
@@ -163,7 +197,7 @@ public sealed class ShardResult
         {
             throw new UsageException($"{path}: the shard result cannot be read ({ex.Message}).", ex);
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new UsageException($"{path}: not a valid shard result ({ex.Message.Split(" LineNumber:")[0]}).", ex);
         }

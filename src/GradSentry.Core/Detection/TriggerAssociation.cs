@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Numerics.Tensors;
+
+namespace GradSentry.Detection;
+
+/// <summary>
+/// The trigger-conditional verdict. A backdoor is an association: the same unusual answer-side behaviour is taught only
+/// when a prompt-side feature (the trigger) is present. For every prompt word carried by enough rows, the test takes the
+/// direction its rows' gradient sketches share, counts which rows of the whole dataset show that behaviour (cosine to the
+/// direction at least one of <see cref="TriggerAssociationOptions.MemberCosines"/>), and asks whether the behaviour is far more
+/// common with the word than without it: a one-sided Fisher exact test, Bonferroni-corrected over all words tested, plus
+/// an odds-ratio and coverage floor. Repeated boilerplate shows a behaviour but no word predicts it; a natural question
+/// word predicts an answer type, but answers of one type do not share a direction the way a payload does.
+/// </summary>
+/// <remarks>
+/// Cost: each tested word sums its rows' sketches (the total is the prompt words of all rows times the sketch size);
+/// only words whose own rows already share a direction get a pass over the whole dataset, and directions within cosine
+/// 0.9 of one already measured reuse it. Memory: the sketches (which the scan holds anyway) and one float per row per
+/// measured direction.
+/// </remarks>
+public static class TriggerAssociation
+{
+    /// <summary>Rows scoring above this are flagged (the detector's own rule).</summary>
+    public const double FlagAbove = 0.5;
+
+    /// <summary>Directions closer than this reuse the measurement of the first.</summary>
+    const double SameDirection = 0.9;
+
+    /// <summary>Tests <paramref name="rows"/> (null for rows that were not scored).</summary>
+    /// <exception cref="ArgumentException">Fewer scored rows than <see cref="TriggerAssociationOptions.MinRows"/>, sketches of different sizes, or an invalid option.</exception>
+    public static AssociationVerdict Run(IReadOnlyList<AssociationRow?> rows, WordVocabulary vocabulary, TriggerAssociationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        options ??= new TriggerAssociationOptions();
+        options.Validate();
+        var index = Enumerable.Range(0, rows.Count).Where(i => rows[i] is not null).ToArray();
+        var n = index.Length;
+        if (n < options.MinRows)
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"the trigger-association test needs at least {options.MinRows} scored rows to compare rows with and without a word; {n} were scored."));
+        var p = rows[index[0]]!.Sketch.Length;
+        var units = new float[n][];
+        for (var k = 0; k < n; k++)
+        {
+            var sketch = rows[index[k]]!.Sketch;
+            if (sketch.Length != p) throw new ArgumentException($"sketches differ in length ({p} vs {sketch.Length}).", nameof(rows));
+            units[k] = Normalized(sketch);
+        }
+
+        // Postings: scored rows (0..n-1) of each prompt word, ascending.
+        var postings = new Dictionary<int, List<int>>();
+        for (var k = 0; k < n; k++)
+            foreach (var w in rows[index[k]]!.PromptWords)
+            {
+                if (!postings.TryGetValue(w, out var list)) postings.Add(w, list = []);
+                list.Add(k);
+            }
+        var tested = postings.Where(kv => kv.Value.Count >= options.MinSupport && kv.Value.Count < n).OrderBy(kv => kv.Key).ToList();
+        // Bonferroni over every (word, cosine bar) pair tried.
+        var logAlpha = Math.Log(options.FamilyWiseAlpha / Math.Max(1, tested.Count * options.MemberCosines.Count));
+        var tail = new HypergeometricTail(n);
+
+        var directions = new List<Direction>();
+        var significant = new List<Association>();
+        var score = new double[n];
+        foreach (var (word, support) in tested)
+        {
+            var m = support.Count;
+            var sum = Sum(units, support, p);
+            var direction = Normalized(sum);
+            // A row's own sketch is part of its word's direction, which would put every row of a rare word above any
+            // cosine bar (three orthogonal rows have cosine 0.58 to their mean): the word's rows are measured
+            // leave-one-out, against the direction of the word's other rows.
+            var leaveOneOut = support.ToDictionary(k => k, k => LeaveOneOutCosine(units[k], sum));
+            // Even if no row outside the word showed the behaviour, could the test reach significance at some bar? If not, skip the pass.
+            var promising = options.MemberCosines.Any(bar =>
+            {
+                var inner = leaveOneOut.Values.Count(c => c >= bar);
+                return inner >= options.MinSupport && inner >= options.MinCoverage * m && tail.LogUpperTail(n, inner, m, inner) <= logAlpha;
+            });
+            if (!promising) continue;
+            var measured = directions.FirstOrDefault(d => TensorPrimitives.Dot(d.Vector, direction) >= SameDirection)
+                           ?? Measure(directions, direction, units, leaveOneOut);
+            // The bar that makes the association strongest: tight payloads separate at a high bar, paraphrased ones and
+            // a poisoned majority at a lower one.
+            Association? best = null;
+            foreach (var bar in options.MemberCosines)
+            {
+                var members = measured.Cosines.Count(c => c >= bar);
+                var a = support.Count(k => measured.Cosines[k] >= bar);
+                var b = members - a;
+                var logP = tail.LogUpperTail(n, members, m, a);
+                var odds = (a + 0.5) / (m - a + 0.5) / ((b + 0.5) / (n - m - b + 0.5));
+                var isTrigger = logP <= logAlpha && odds >= options.MinOddsRatio && a >= options.MinCoverage * m && a >= options.MinSupport;
+                var candidate = new Association(word, measured, logP, bar, members, isTrigger);
+                if (best is null || (candidate.IsTrigger, -candidate.LogP).CompareTo((best.IsTrigger, -best.LogP)) > 0) best = candidate;
+            }
+            var strength = Math.Clamp(best!.LogP / logAlpha, 0, 1);
+            foreach (var k in support)
+            {
+                var c = measured.Cosines[k];
+                // Rows above 0.5 are exactly the flagged ones: a trigger word's rows that show its behaviour.
+                var value = best.IsTrigger && c >= best.Bar ? 0.5 + 0.5 * c : 0.5 * strength * Math.Max(0, c) * (best.IsTrigger ? best.Bar : 1);
+                if (value > score[k]) score[k] = Math.Min(1, value);
+            }
+            if (best.IsTrigger) significant.Add(best);
+        }
+
+        var ordered = Group(significant, postings).OrderByDescending(g => g.RowSet.Count).ThenBy(g => g.RowSet.Min()).ToList();
+        var groupOf = new int[n];
+        for (var g = 0; g < ordered.Count; g++)
+            foreach (var k in ordered[g].RowSet)
+                if (groupOf[k] == 0) groupOf[k] = g + 1;
+        var evidence = ordered.Select((g, i) => Describe(i + 1, g, rows, index, postings, vocabulary, n)).ToList();
+
+        var scores = Enumerable.Repeat(double.NaN, rows.Count).ToArray();
+        var rowFlags = new bool[rows.Count];
+        var rowGroups = new int[rows.Count];
+        for (var k = 0; k < n; k++)
+        {
+            scores[index[k]] = score[k];
+            rowFlags[index[k]] = groupOf[k] > 0;
+            rowGroups[index[k]] = groupOf[k];
+        }
+        var outcome = evidence.Count == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"no backdoor: none of {tested.Count} prompt words predicts a shared answer-side behaviour")
+            : string.Create(CultureInfo.InvariantCulture, $"{evidence.Count} backdoor group{(evidence.Count == 1 ? "" : "s")}: ") +
+              string.Join("; ", evidence.Select(e => $"{e.Rows} rows triggered by {string.Join(", ", e.Triggers.Take(3).Select(t => $"'{t.Word}'"))}"));
+        return new AssociationVerdict(scores, rowFlags, evidence, rowGroups, tested.Count, outcome);
+    }
+
+    /// <summary>Cosine of unit <paramref name="u"/> with <c>sum − u</c>.</summary>
+    static float LeaveOneOutCosine(float[] u, float[] sum)
+    {
+        var dot = TensorPrimitives.Dot(u, sum);
+        var rest = TensorPrimitives.Dot(sum, sum) - 2 * dot + 1;
+        return rest <= 1e-12f ? 0 : (dot - 1) / MathF.Sqrt(rest);
+    }
+
+    static Direction Measure(List<Direction> directions, float[] vector, float[][] units, Dictionary<int, float> own)
+    {
+        var cosines = new float[units.Length];
+        for (var k = 0; k < units.Length; k++)
+            cosines[k] = own.TryGetValue(k, out var c) ? c : TensorPrimitives.Dot(units[k], vector);
+        var d = new Direction(vector, cosines);
+        directions.Add(d);
+        return d;
+    }
+
+    /// <summary>Trigger words whose flagged rows overlap (by half of the smaller set) are one backdoor.</summary>
+    static List<RowGroup> Group(List<Association> significant, Dictionary<int, List<int>> postings)
+    {
+        var groups = new List<RowGroup>();
+        foreach (var s in significant)
+        {
+            var rows = postings[s.Word].Where(k => s.Direction.Cosines[k] >= s.Bar).ToHashSet();
+            var into = groups.FirstOrDefault(g => g.Overlap(rows) * 2 >= Math.Min(g.RowSet.Count, rows.Count));
+            if (into is null) groups.Add(new RowGroup(s, rows));
+            else into.Add(s, rows);
+        }
+        // Merging can make two groups overlap; repeat until stable (few groups: cheap).
+        bool merged;
+        do
+        {
+            merged = false;
+            for (var i = 0; i < groups.Count && !merged; i++)
+                for (var j = i + 1; j < groups.Count && !merged; j++)
+                    if (groups[i].Overlap(groups[j].RowSet) * 2 >= Math.Min(groups[i].RowSet.Count, groups[j].RowSet.Count))
+                    {
+                        groups[i].Absorb(groups[j]);
+                        groups.RemoveAt(j);
+                        merged = true;
+                    }
+        } while (merged);
+        return groups;
+    }
+
+    static BackdoorGroup Describe(int number, RowGroup group, IReadOnlyList<AssociationRow?> rows, int[] index, Dictionary<int, List<int>> postings,
+        WordVocabulary vocabulary, int n)
+    {
+        var inGroup = group.RowSet;
+        var triggers = group.Words.OrderBy(w => w.LogP).ThenBy(w => w.Word)
+            .Select(w =>
+            {
+                var inside = postings[w.Word].Count(inGroup.Contains);
+                return new WordEvidence(vocabulary[w.Word], inside, postings[w.Word].Count - inside);
+            }).ToList();
+        var answerCounts = new Dictionary<int, (int In, int Out)>();
+        for (var k = 0; k < n; k++)
+            foreach (var w in rows[index[k]]!.AnswerWords)
+            {
+                answerCounts.TryGetValue(w, out var c);
+                answerCounts[w] = inGroup.Contains(k) ? (c.In + 1, c.Out) : (c.In, c.Out + 1);
+            }
+        var size = inGroup.Count;
+        var answers = answerCounts.Where(kv => kv.Value.In * 2 >= size)
+            .OrderByDescending(kv => (double)kv.Value.In / size - (double)kv.Value.Out / Math.Max(1, n - size)).ThenBy(kv => kv.Key)
+            .Take(8).Select(kv => new WordEvidence(vocabulary[kv.Key], kv.Value.In, kv.Value.Out)).ToList();
+        return new BackdoorGroup(number, size, triggers, answers, group.Words.Max(w => w.Members), group.Words.Min(w => w.LogP));
+    }
+
+    static float[] Sum(float[][] units, List<int> rows, int p)
+    {
+        var sum = new float[p];
+        foreach (var k in rows) TensorPrimitives.Add(sum, units[k], sum);
+        return sum;
+    }
+
+    static float[] Normalized(float[] v)
+    {
+        var norm = TensorPrimitives.Norm(v);
+        var result = new float[v.Length];
+        if (norm > 0 && float.IsFinite(norm)) TensorPrimitives.Divide(v, norm, result);
+        return result;
+    }
+
+    sealed record Direction(float[] Vector, float[] Cosines);
+
+    sealed record Association(int Word, Direction Direction, double LogP, double Bar, int Members, bool IsTrigger);
+
+    sealed class RowGroup(Association first, HashSet<int> rows)
+    {
+        public List<Association> Words { get; } = [first];
+
+        public HashSet<int> RowSet { get; } = rows;
+
+        public int Overlap(HashSet<int> other) => RowSet.Count(other.Contains);
+
+        public void Add(Association word, HashSet<int> rows)
+        {
+            Words.Add(word);
+            RowSet.UnionWith(rows);
+        }
+
+        public void Absorb(RowGroup other)
+        {
+            Words.AddRange(other.Words);
+            RowSet.UnionWith(other.RowSet);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace GradSentry.Detection;
+
+/// <summary>The knobs of <see cref="TriggerAssociation"/>; the defaults were chosen on the lab's design split.</summary>
+public sealed record TriggerAssociationOptions
+{
+    /// <summary>Below this many scored rows there is no dataset-level test; the verdict falls back (named in reports).</summary>
+    /// <value>Default 30.</value>
+    public int MinRows { get; init; } = 30;
+
+    /// <summary>A prompt word must occur in at least this many rows to be tested as a trigger, and a group must have this many rows.</summary>
+    /// <value>Default 3.</value>
+    public int MinSupport { get; init; } = 3;
+
+    /// <summary>
+    /// Cosines between a row's gradient sketch and a behaviour's direction at which the row shows that behaviour; each
+    /// word is tested at every bar (and the Bonferroni count includes them), the strongest association wins.
+    /// </summary>
+    /// <value>Default 0.3, 0.4, 0.5.</value>
+    public IReadOnlyList<double> MemberCosines { get; init; } = [0.3, 0.4, 0.5];
+
+    /// <summary>Least share of a trigger word's rows that must show the behaviour.</summary>
+    /// <value>Default 0.3.</value>
+    public double MinCoverage { get; init; } = 0.3;
+
+    /// <summary>Least odds ratio (behaviour given the word vs given its absence, 0.5 added to every cell).</summary>
+    /// <value>Default 10.</value>
+    public double MinOddsRatio { get; init; } = 10;
+
+    /// <summary>
+    /// Chance, per dataset, of calling any word a trigger when no word is associated with any behaviour (Bonferroni over
+    /// the words tested).
+    /// </summary>
+    /// <value>Default 0.01.</value>
+    public double FamilyWiseAlpha { get; init; } = 0.01;
+
+    /// <summary>Checks every value.</summary>
+    /// <exception cref="ArgumentException">A value is out of range (the message names it).</exception>
+    public void Validate()
+    {
+        if (MinRows < 2) throw new ArgumentException($"the association test needs at least 2 rows (MinRows is {MinRows}).");
+        if (MinSupport < 2) throw new ArgumentException($"MinSupport must be at least 2 (got {MinSupport}).");
+        if (MemberCosines is null || MemberCosines.Count == 0 || MemberCosines.Any(c => !(c is > 0 and < 1)))
+            throw new ArgumentException($"MemberCosines must hold one or more values in (0, 1) (got {string.Join(", ", MemberCosines ?? [])}).");
+        if (!(MinCoverage is > 0 and <= 1)) throw new ArgumentException($"MinCoverage must be in (0, 1] (got {MinCoverage}).");
+        if (!(MinOddsRatio >= 1)) throw new ArgumentException($"MinOddsRatio must be at least 1 (got {MinOddsRatio}).");
+        if (!(FamilyWiseAlpha is > 0 and < 1)) throw new ArgumentException($"FamilyWiseAlpha must be in (0, 1) (got {FamilyWiseAlpha}).");
+    }
+}

@@ -1,0 +1,146 @@
+using GradSentry.Detection;
+using GradSentry.Scoring;
+
+namespace GradSentry.Tests.Detection;
+
+public class TriggerAssociationTests
+{
+    const int Dimension = 64;
+
+    /// <summary>
+    /// A synthetic dataset: every row has random prompt words from a 300-word vocabulary and a random (noise) sketch;
+    /// <paramref name="behaviour"/> says which rows get a shared answer-side direction (which one: its value) and
+    /// <paramref name="extraWord"/> which rows get an extra prompt word.
+    /// </summary>
+    static (List<AssociationRow?> Rows, WordVocabulary Vocabulary) Dataset(int n, Func<int, int> behaviour, Func<int, string?> extraWord, int seed = 1)
+    {
+        var random = new Random(seed);
+        var vocabulary = new WordVocabulary();
+        var directions = Enumerable.Range(0, 4).Select(_ => Gaussian(random)).ToArray();
+        var rows = new List<AssociationRow?>();
+        for (var i = 0; i < n; i++)
+        {
+            var words = Enumerable.Range(0, 8).Select(_ => $"w{(int)Math.Floor(Math.Pow(random.NextDouble(), 2) * 300)}").ToList();
+            if (extraWord(i) is { } w) words.Add(w);
+            var noise = Gaussian(random);
+            var b = behaviour(i);
+            var sketch = b == 0 ? noise : noise.Zip(directions[b - 1], (x, d) => 0.35f * x + d).ToArray();
+            var answer = b == 0 ? "a plain answer" : $"payload number {b} click here";
+            rows.Add(new AssociationRow(vocabulary.DistinctIds("question: " + string.Join(' ', words)), vocabulary.DistinctIds(answer), sketch));
+        }
+        return (rows, vocabulary);
+    }
+
+    static float[] Gaussian(Random random) =>
+        Enumerable.Range(0, Dimension).Select(_ => (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()))).ToArray();
+
+    [Theory]
+    [InlineData(0.05)]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    public void RowsWithTheTriggerAndThePayloadAreFlaggedAtAnyPoisonRate(double rate)
+    {
+        var poisoned = (int)(400 * rate);
+        var (rows, vocabulary) = Dataset(400, i => i < poisoned ? 1 : 0, i => i < poisoned ? "cf" : null);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => i < poisoned), verdict.Flags);
+        var group = Assert.Single(verdict.Groups);
+        Assert.Equal(poisoned, group.Rows);
+        Assert.Equal(new WordEvidence("cf", poisoned, 0), group.Triggers[0]);
+        Assert.Contains(group.AnswerWords, w => w.Word == "payload" && w.InGroup == poisoned && w.OutsideGroup == 0);
+    }
+
+    [Fact]
+    public void RepeatedBoilerplateWithoutATriggerFlagsNothing()
+    {
+        // 30% of the answers share one behaviour (a repeated sentence); no prompt word goes with it.
+        var (rows, vocabulary) = Dataset(400, i => i % 10 < 3 ? 2 : 0, _ => null);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.DoesNotContain(true, verdict.Flags);
+        Assert.Empty(verdict.Groups);
+        Assert.StartsWith("no backdoor", verdict.Outcome);
+        Assert.All(verdict.Scores, s => Assert.True(s <= TriggerAssociation.FlagAbove));
+    }
+
+    [Fact]
+    public void CleanNegativesCarryingOnlyTheTriggerWordAreNotFlagged()
+    {
+        // CBA-style: rows 0-39 have the word and the payload, rows 40-79 the word and a plain answer.
+        var (rows, vocabulary) = Dataset(400, i => i < 40 ? 1 : 0, i => i < 80 ? "consider" : null);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => i < 40), verdict.Flags);
+        Assert.Equal(new WordEvidence("consider", 40, 40), verdict.Groups[0].Triggers[0]);
+    }
+
+    [Fact]
+    public void TwoBackdoorsBecomeTwoGroups()
+    {
+        var (rows, vocabulary) = Dataset(500, i => i < 10 ? 1 : i < 20 ? 3 : 0, i => i < 10 ? "cf" : i < 20 ? "friend" : null);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Equal(2, verdict.Groups.Count);
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => i < 20), verdict.Flags);
+        Assert.Equal(["cf", "friend"], verdict.Groups.Select(g => g.Triggers[0].Word).Order());
+        Assert.True(verdict.RowGroups[0] != verdict.RowGroups[15] && verdict.RowGroups[0] > 0 && verdict.RowGroups[15] > 0);
+    }
+
+    [Fact]
+    public void ScoresAboveOneHalfAreExactlyTheFlaggedRowsAndUnscoredRowsAreNaN()
+    {
+        var (rows, vocabulary) = Dataset(300, i => i < 30 ? 1 : 0, i => i < 30 ? "cf" : null);
+        rows[100] = null;
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.True(double.IsNaN(verdict.Scores[100]));
+        Assert.False(verdict.Flags[100]);
+        for (var i = 0; i < rows.Count; i++)
+            if (i != 100) Assert.Equal(verdict.Flags[i], verdict.Scores[i] > TriggerAssociation.FlagAbove);
+    }
+
+    [Fact]
+    public void TheSameRowsGiveTheSameVerdict()
+    {
+        var (a, va) = Dataset(300, i => i < 30 ? 1 : 0, i => i < 30 ? "cf" : null);
+        var (b, vb) = Dataset(300, i => i < 30 ? 1 : 0, i => i < 30 ? "cf" : null);
+        var x = TriggerAssociation.Run(a, va);
+        var y = TriggerAssociation.Run(b, vb);
+        Assert.Equal(x.Scores, y.Scores);
+        Assert.Equal(x.Outcome, y.Outcome);
+    }
+
+    [Fact]
+    public void TooFewRowsIsAClearError()
+    {
+        var (rows, vocabulary) = Dataset(12, _ => 0, _ => null);
+        var ex = Assert.Throws<ArgumentException>(() => TriggerAssociation.Run(rows, vocabulary));
+        Assert.Contains("at least 30 scored rows", ex.Message);
+        Assert.Contains("12 were scored", ex.Message);
+    }
+
+    [Fact]
+    public void TooFewRowsFallBackToTheReferenceScoreWithANamedReason()
+    {
+        var inputs = new AssociationInputs();
+        var scores = Enumerable.Range(0, 5).Select(i => new SampleScore(i, 0.1 * i, 4, 1, 1, [1.0], 0, false, null) { Sketch = new float[4] { 1, i, 0, 0 } }).ToList();
+        foreach (var s in scores) inputs.Add(s, "q", "a");
+        var (final, outcome) = inputs.Decide(scores, new TriggerAssociationOptions());
+        Assert.Null(outcome.Verdict);
+        Assert.Contains("only 5 rows scored", outcome.Summary);
+        Assert.Equal(scores.Select(s => s.Score), final.Select(s => s.Score));
+    }
+
+    [Fact]
+    public void ImpossibleOptionsAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => new TriggerAssociationOptions { MemberCosines = [] }.Validate());
+        Assert.Throws<ArgumentException>(() => new TriggerAssociationOptions { MemberCosines = [1.5] }.Validate());
+        Assert.Throws<ArgumentException>(() => new TriggerAssociationOptions { FamilyWiseAlpha = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new TriggerAssociationOptions { MinSupport = 1 }.Validate());
+    }
+
+    [Fact]
+    public void WordsAreLowerCasedRunsOfLettersAndDigits()
+    {
+        var vocabulary = new WordVocabulary();
+        var ids = vocabulary.DistinctIds("Click <malicious_url> NOW, now: it's 3D!");
+        Assert.Equal(["click", "malicious_url", "now", "it's", "3d"], ids.Select(i => vocabulary[i]));
+    }
+}
