@@ -57,6 +57,11 @@ public static class TriggerAssociation
                 list.Add(k);
             }
         var tested = postings.Where(kv => kv.Value.Count >= options.MinSupport && kv.Value.Count < n).OrderBy(kv => kv.Key).ToList();
+        // How many rows carry each answer word: a behaviour is a backdoor's only if its rows visibly share answer text.
+        var answerFrequency = new Dictionary<int, int>();
+        for (var k = 0; k < n; k++)
+            foreach (var w in rows[index[k]]!.AnswerWords)
+                answerFrequency[w] = answerFrequency.GetValueOrDefault(w) + 1;
         // Bonferroni over every (word, cosine bar) pair tried.
         var logAlpha = Math.Log(options.FamilyWiseAlpha / Math.Max(1, tested.Count * options.MemberCosines.Count));
         var tail = new HypergeometricTail(n);
@@ -92,7 +97,8 @@ public static class TriggerAssociation
                 var b = members - a;
                 var logP = tail.LogUpperTail(n, members, m, a);
                 var odds = (a + 0.5) / (m - a + 0.5) / ((b + 0.5) / (n - m - b + 0.5));
-                var isTrigger = logP <= logAlpha && odds >= options.MinOddsRatio && a >= options.MinCoverage * m && a >= options.MinSupport;
+                var isTrigger = logP <= logAlpha && odds >= options.MinOddsRatio && a >= options.MinCoverage * m && a >= options.MinSupport
+                                && SharesAnswerWord(support.Where(k => measured.Cosines[k] >= bar).ToList(), rows, index, answerFrequency, n, options);
                 var candidate = new Association(word, measured, logP, bar, members, isTrigger);
                 if (best is null || (candidate.IsTrigger, -candidate.LogP).CompareTo((best.IsTrigger, -best.LogP)) > 0) best = candidate;
             }
@@ -128,6 +134,31 @@ public static class TriggerAssociation
             : string.Create(CultureInfo.InvariantCulture, $"{evidence.Count} backdoor group{(evidence.Count == 1 ? "" : "s")}: ") +
               string.Join("; ", evidence.Select(e => $"{e.Rows} rows triggered by {string.Join(", ", e.Triggers.Take(3).Select(t => $"'{t.Word}'"))}"));
         return new AssociationVerdict(scores, rowFlags, evidence, rowGroups, tested.Count, outcome);
+    }
+
+    /// <summary>
+    /// True when some answer word occurs in at least <see cref="TriggerAssociationOptions.MinAnswerWordShare"/> of
+    /// <paramref name="group"/> and at least <see cref="TriggerAssociationOptions.MinAnswerWordLift"/> times as often as in
+    /// the other rows. A payload or a fixed target does; answers that merely resemble each other to the model (dates
+    /// after "when", names after "who", which a model that has seen the data can make look alike) do not.
+    /// </summary>
+    static bool SharesAnswerWord(List<int> group, IReadOnlyList<AssociationRow?> rows, int[] index, Dictionary<int, int> answerFrequency, int n,
+        TriggerAssociationOptions options)
+    {
+        if (group.Count == 0) return false;
+        var counts = new Dictionary<int, int>();
+        foreach (var k in group)
+            foreach (var w in rows[index[k]]!.AnswerWords)
+                counts[w] = counts.GetValueOrDefault(w) + 1;
+        var others = n - group.Count;
+        foreach (var (word, inside) in counts)
+        {
+            var share = (double)inside / group.Count;
+            if (share < options.MinAnswerWordShare) continue;
+            var outsideShare = others == 0 ? 0 : (double)(answerFrequency[word] - inside) / others;
+            if (share >= options.MinAnswerWordLift * outsideShare) return true;
+        }
+        return false;
     }
 
     /// <summary>Cosine of unit <paramref name="u"/> with <c>sum − u</c>.</summary>

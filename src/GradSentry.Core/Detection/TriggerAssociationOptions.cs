@@ -26,6 +26,14 @@ public sealed record TriggerAssociationOptions
     /// <value>Default 10.</value>
     public double MinOddsRatio { get; init; } = 10;
 
+    /// <summary>Least share of a trigger's flagged rows that must contain one common answer word (the payload's trace).</summary>
+    /// <value>Default 0.5.</value>
+    public double MinAnswerWordShare { get; init; } = 0.5;
+
+    /// <summary>How many times more often that answer word must occur in the flagged rows than in the others.</summary>
+    /// <value>Default 5.</value>
+    public double MinAnswerWordLift { get; init; } = 5;
+
     /// <summary>
     /// Chance, per dataset, of calling any word a trigger when no word is associated with any behaviour (Bonferroni over
     /// the words tested).
@@ -43,6 +51,8 @@ public sealed record TriggerAssociationOptions
             throw new ArgumentException($"MemberCosines must hold one or more values in (0, 1) (got {string.Join(", ", MemberCosines ?? [])}).");
         if (!(MinCoverage is > 0 and <= 1)) throw new ArgumentException($"MinCoverage must be in (0, 1] (got {MinCoverage}).");
         if (!(MinOddsRatio >= 1)) throw new ArgumentException($"MinOddsRatio must be at least 1 (got {MinOddsRatio}).");
+        if (!(MinAnswerWordShare is > 0 and <= 1)) throw new ArgumentException($"MinAnswerWordShare must be in (0, 1] (got {MinAnswerWordShare}).");
+        if (!(MinAnswerWordLift >= 1)) throw new ArgumentException($"MinAnswerWordLift must be at least 1 (got {MinAnswerWordLift}).");
         if (!(FamilyWiseAlpha is > 0 and < 1)) throw new ArgumentException($"FamilyWiseAlpha must be in (0, 1) (got {FamilyWiseAlpha}).");
     }
 }
