@@ -23,6 +23,9 @@ public static class TriggerAssociation
     /// <summary>Rows scoring above this are flagged (the detector's own rule).</summary>
     public const double FlagAbove = 0.5;
 
+    /// <summary>Trigger words whose behaviours are at least this close are one backdoor group.</summary>
+    const float SameBehaviourCosine = 0.8f;
+
     /// <summary>Directions closer than this reuse the measurement of the first.</summary>
     const double SameDirection = 0.9;
 
@@ -98,7 +101,7 @@ public static class TriggerAssociation
                 var logP = tail.LogUpperTail(n, members, m, a);
                 var odds = (a + 0.5) / (m - a + 0.5) / ((b + 0.5) / (n - m - b + 0.5));
                 var isTrigger = logP <= logAlpha && odds >= options.MinOddsRatio && a >= options.MinCoverage * m && a >= options.MinSupport
-                                && SharesAnswerWord(support.Where(k => measured.Cosines[k] >= bar).ToList(), rows, index, answerFrequency, n, options);
+                                && SharesAnswerWord(support.Where(k => measured.Cosines[k] >= bar).ToList(), measured.Cosines, bar, rows, index, answerFrequency, options);
                 var candidate = new Association(word, measured, logP, bar, members, isTrigger);
                 if (best is null || (candidate.IsTrigger, -candidate.LogP).CompareTo((best.IsTrigger, -best.LogP)) > 0) best = candidate;
             }
@@ -139,23 +142,34 @@ public static class TriggerAssociation
     /// <summary>
     /// True when some answer word occurs in at least <see cref="TriggerAssociationOptions.MinAnswerWordShare"/> of
     /// <paramref name="group"/> and at least <see cref="TriggerAssociationOptions.MinAnswerWordLift"/> times as often as in
-    /// the other rows. A payload or a fixed target does; answers that merely resemble each other to the model (dates
-    /// after "when", names after "who", which a model that has seen the data can make look alike) do not.
+    /// the rows that do not show the behaviour (cosine below <paramref name="bar"/>). A payload or a fixed target does;
+    /// answers that merely resemble each other to the model (dates after "when", names after "who", which a model that has
+    /// seen the data can make look alike) do not.
     /// </summary>
-    static bool SharesAnswerWord(List<int> group, IReadOnlyList<AssociationRow?> rows, int[] index, Dictionary<int, int> answerFrequency, int n,
-        TriggerAssociationOptions options)
+    static bool SharesAnswerWord(List<int> group, float[] cosines, double bar, IReadOnlyList<AssociationRow?> rows, int[] index,
+        Dictionary<int, int> answerFrequency, TriggerAssociationOptions options)
     {
         if (group.Count == 0) return false;
         var counts = new Dictionary<int, int>();
         foreach (var k in group)
             foreach (var w in rows[index[k]]!.AnswerWords)
                 counts[w] = counts.GetValueOrDefault(w) + 1;
-        var others = n - group.Count;
-        foreach (var (word, inside) in counts)
+        var shared = counts.Where(kv => (double)kv.Value / group.Count >= options.MinAnswerWordShare).Select(kv => kv.Key).ToHashSet();
+        if (shared.Count == 0) return false;
+        var inBehaviour = shared.ToDictionary(w => w, _ => 0);
+        var behaviourRows = 0;
+        for (var k = 0; k < cosines.Length; k++)
         {
-            var share = (double)inside / group.Count;
-            if (share < options.MinAnswerWordShare) continue;
-            var outsideShare = others == 0 ? 0 : (double)(answerFrequency[word] - inside) / others;
+            if (cosines[k] < bar) continue;
+            behaviourRows++;
+            foreach (var w in rows[index[k]]!.AnswerWords)
+                if (inBehaviour.TryGetValue(w, out var c)) inBehaviour[w] = c + 1;
+        }
+        var others = cosines.Length - behaviourRows;
+        foreach (var word in shared)
+        {
+            var share = (double)counts[word] / group.Count;
+            var outsideShare = others == 0 ? 0 : (double)(answerFrequency[word] - inBehaviour[word]) / others;
             if (share >= options.MinAnswerWordLift * outsideShare) return true;
         }
         return false;
@@ -179,14 +193,17 @@ public static class TriggerAssociation
         return d;
     }
 
-    /// <summary>Trigger words whose flagged rows overlap (by half of the smaller set) are one backdoor.</summary>
+    /// <summary>
+    /// Trigger words whose flagged rows overlap (by half of the smaller set), or whose behaviours point the same way
+    /// (cosine at least <see cref="SameBehaviourCosine"/>: one payload taught by several words), are one backdoor.
+    /// </summary>
     static List<RowGroup> Group(List<Association> significant, Dictionary<int, List<int>> postings)
     {
         var groups = new List<RowGroup>();
         foreach (var s in significant)
         {
             var rows = postings[s.Word].Where(k => s.Direction.Cosines[k] >= s.Bar).ToHashSet();
-            var into = groups.FirstOrDefault(g => g.Overlap(rows) * 2 >= Math.Min(g.RowSet.Count, rows.Count));
+            var into = groups.FirstOrDefault(g => g.Overlap(rows) * 2 >= Math.Min(g.RowSet.Count, rows.Count) || g.SameBehaviour(s.Direction));
             if (into is null) groups.Add(new RowGroup(s, rows));
             else into.Add(s, rows);
         }
@@ -197,7 +214,8 @@ public static class TriggerAssociation
             merged = false;
             for (var i = 0; i < groups.Count && !merged; i++)
                 for (var j = i + 1; j < groups.Count && !merged; j++)
-                    if (groups[i].Overlap(groups[j].RowSet) * 2 >= Math.Min(groups[i].RowSet.Count, groups[j].RowSet.Count))
+                    if (groups[i].Overlap(groups[j].RowSet) * 2 >= Math.Min(groups[i].RowSet.Count, groups[j].RowSet.Count)
+                        || groups[j].Words.Any(w => groups[i].SameBehaviour(w.Direction)))
                     {
                         groups[i].Absorb(groups[j]);
                         groups.RemoveAt(j);
@@ -257,6 +275,8 @@ public static class TriggerAssociation
         public HashSet<int> RowSet { get; } = rows;
 
         public int Overlap(HashSet<int> other) => RowSet.Count(other.Contains);
+
+        public bool SameBehaviour(Direction direction) => Words.Any(w => TensorPrimitives.Dot(w.Direction.Vector, direction.Vector) >= SameBehaviourCosine);
 
         public void Add(Association word, HashSet<int> rows)
         {
