@@ -54,11 +54,11 @@ public sealed class AssociationInputs
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(options);
-        var scored = scores.Count(s => s.IsScored);
+        var scored = _rows.Values.Select(r => (string.Join(',', r.PromptWords), string.Join(',', r.AnswerWords))).Distinct().Count();
         if (scored < options.MinRows)
         {
             var reason = string.Create(CultureInfo.InvariantCulture,
-                $"only {scored} row{(scored == 1 ? "" : "s")} scored; comparing rows with and without a trigger word needs at least {options.MinRows}");
+                $"only {scored} distinct row{(scored == 1 ? "" : "s")} scored; comparing rows with and without a trigger word needs at least {options.MinRows}");
             return (scores.Select(s => s with { Sketch = null }).ToList(), new AssociationOutcome(null, reason));
         }
         var inputs = scores.Select(s => s.IsScored ? _rows.GetValueOrDefault(s.Id) : null).ToList();

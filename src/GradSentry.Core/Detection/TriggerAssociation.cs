@@ -37,11 +37,55 @@ public static class TriggerAssociation
         ArgumentNullException.ThrowIfNull(vocabulary);
         options ??= new TriggerAssociationOptions();
         options.Validate();
+        // Verbatim repeats of one row (same prompt and answer words) count once: ten copies of a question with a rare
+        // word are duplication, not a trigger taught across different questions. Copies share their original's verdict.
+        var firstCopy = new Dictionary<RowKey, int>();
+        var copyOf = new int[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            copyOf[i] = i;
+            if (rows[i] is { } row && !firstCopy.TryAdd(new RowKey(row), i)) copyOf[i] = firstCopy[new RowKey(row)];
+        }
+        var distinct = rows.Select((r, i) => copyOf[i] == i ? r : null).ToList();
+        var verdict = RunDistinct(distinct, vocabulary, options);
+        if (firstCopy.Count == rows.Count(r => r is not null)) return verdict;
+        var scores = verdict.Scores.ToArray();
+        var flags = verdict.Flags.ToArray();
+        var groups = verdict.RowGroups.ToArray();
+        for (var i = 0; i < rows.Count; i++)
+            if (copyOf[i] != i)
+                (scores[i], flags[i], groups[i]) = (scores[copyOf[i]], flags[copyOf[i]], groups[copyOf[i]]);
+        var resized = verdict.Groups.Select(g => g with { Rows = groups.Count(x => x == g.Number) }).ToList();
+        return verdict with { Scores = scores, Flags = flags, RowGroups = groups, Groups = resized, Outcome = Outcome(resized, verdict.WordsTested) };
+    }
+
+    /// <summary>Rows with the same prompt and answer words.</summary>
+    readonly record struct RowKey(AssociationRow Row)
+    {
+        public bool Equals(RowKey other) => Row.PromptWords.AsSpan().SequenceEqual(other.Row.PromptWords) && Row.AnswerWords.AsSpan().SequenceEqual(other.Row.AnswerWords);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (var w in Row.PromptWords) hash.Add(w);
+            hash.Add(-1);
+            foreach (var w in Row.AnswerWords) hash.Add(w);
+            return hash.ToHashCode();
+        }
+    }
+
+    static string Outcome(List<BackdoorGroup> groups, int wordsTested) => groups.Count == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"no backdoor: none of {wordsTested} prompt words predicts a shared answer-side behaviour")
+        : string.Create(CultureInfo.InvariantCulture, $"{groups.Count} backdoor group{(groups.Count == 1 ? "" : "s")}: ") +
+          string.Join("; ", groups.Select(e => $"{e.Rows} rows triggered by {string.Join(", ", e.Triggers.Take(3).Select(t => $"'{t.Word}'"))}"));
+
+    static AssociationVerdict RunDistinct(List<AssociationRow?> rows, WordVocabulary vocabulary, TriggerAssociationOptions options)
+    {
         var index = Enumerable.Range(0, rows.Count).Where(i => rows[i] is not null).ToArray();
         var n = index.Length;
         if (n < options.MinRows)
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"the trigger-association test needs at least {options.MinRows} scored rows to compare rows with and without a word; {n} were scored."));
+                $"the trigger-association test needs at least {options.MinRows} distinct scored rows to compare rows with and without a word; {n} were scored."));
         var p = rows[index[0]]!.Sketch.Length;
         var units = new float[n][];
         for (var k = 0; k < n; k++)
@@ -95,7 +139,7 @@ public static class TriggerAssociation
             Association? best = null;
             foreach (var bar in options.MemberCosines)
             {
-                var members = measured.Cosines.Count(c => c >= bar);
+                var members = measured.Members(bar);
                 var a = support.Count(k => measured.Cosines[k] >= bar);
                 var b = members - a;
                 var logP = tail.LogUpperTail(n, members, m, a);
@@ -132,11 +176,7 @@ public static class TriggerAssociation
             rowFlags[index[k]] = groupOf[k] > 0;
             rowGroups[index[k]] = groupOf[k];
         }
-        var outcome = evidence.Count == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"no backdoor: none of {tested.Count} prompt words predicts a shared answer-side behaviour")
-            : string.Create(CultureInfo.InvariantCulture, $"{evidence.Count} backdoor group{(evidence.Count == 1 ? "" : "s")}: ") +
-              string.Join("; ", evidence.Select(e => $"{e.Rows} rows triggered by {string.Join(", ", e.Triggers.Take(3).Select(t => $"'{t.Word}'"))}"));
-        return new AssociationVerdict(scores, rowFlags, evidence, rowGroups, tested.Count, outcome);
+        return new AssociationVerdict(scores, rowFlags, evidence, rowGroups, tested.Count, Outcome(evidence, tested.Count));
     }
 
     /// <summary>
@@ -146,7 +186,7 @@ public static class TriggerAssociation
     /// answers that merely resemble each other to the model (dates after "when", names after "who", which a model that has
     /// seen the data can make look alike) do not.
     /// </summary>
-    static bool SharesAnswerWord(List<int> group, float[] cosines, double bar, IReadOnlyList<AssociationRow?> rows, int[] index,
+    static bool SharesAnswerWord(List<int> group, float[] cosines, double bar, List<AssociationRow?> rows, int[] index,
         Dictionary<int, int> answerFrequency, TriggerAssociationOptions options)
     {
         if (group.Count == 0) return false;
@@ -225,7 +265,7 @@ public static class TriggerAssociation
         return groups;
     }
 
-    static BackdoorGroup Describe(int number, RowGroup group, IReadOnlyList<AssociationRow?> rows, int[] index, Dictionary<int, List<int>> postings,
+    static BackdoorGroup Describe(int number, RowGroup group, List<AssociationRow?> rows, int[] index, Dictionary<int, List<int>> postings,
         WordVocabulary vocabulary, int n)
     {
         var inGroup = group.RowSet;
@@ -264,7 +304,17 @@ public static class TriggerAssociation
         return result;
     }
 
-    sealed record Direction(float[] Vector, float[] Cosines);
+    sealed record Direction(float[] Vector, float[] Cosines)
+    {
+        readonly Dictionary<double, int> _members = [];
+
+        /// <summary>Rows of the whole dataset at or above <paramref name="bar"/> (counted once per bar).</summary>
+        public int Members(double bar)
+        {
+            if (!_members.TryGetValue(bar, out var count)) _members[bar] = count = Cosines.Count(c => c >= bar);
+            return count;
+        }
+    }
 
     sealed record Association(int Word, Direction Direction, double LogP, double Bar, int Members, bool IsTrigger);
 

@@ -1,3 +1,4 @@
+using GradSentry.Scoring;
 using System.Globalization;
 using GradSentry.Tool.Reports;
 
@@ -8,7 +9,7 @@ public sealed class CsvFormatter : IReportFormatter
 {
     /// <summary>The header, in column order.</summary>
     public static readonly IReadOnlyList<string> Columns =
-        ["file", "row", "line", "GradientSpectralEntropy", "answerTokens", "IsSuspect", "flagged", "baselined", "failed", "loss", "gradientNorm", "promptTokensDropped", "rowHash", "reason"];
+        ["file", "row", "line", "GradientSpectralEntropy", "score", "detector", "group", "answerTokens", "IsSuspect", "flagged", "baselined", "failed", "loss", "gradientNorm", "promptTokensDropped", "rowHash", "reason"];
 
     /// <inheritdoc />
     public string Name => "csv";
@@ -31,7 +32,11 @@ public sealed class CsvFormatter : IReportFormatter
                 row.File,
                 Invariant(row.Row),
                 Invariant(row.Line),
+                // GradientSpectralEntropy is always the paper's score; "score" is what the detector decided on.
+                Number(row.Score.Kind == ScoreKind.Reference || double.IsNaN(row.Score.ReferenceScore) ? row.Score.Score : row.Score.ReferenceScore),
                 Number(row.Score.Score),
+                ScoreKinds.Name(report.Result.Options.Scoring.Score),
+                report.GroupOf(i) is { } group ? Invariant(group.Number) : "",
                 Invariant(row.Score.AnswerTokens),
                 Bool(report.IsSuspect(i)),
                 Bool(row.Verdict.Flagged),

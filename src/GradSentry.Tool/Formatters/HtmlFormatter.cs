@@ -71,8 +71,29 @@ public sealed class HtmlFormatter : IReportFormatter
         Row(w, "Suspects (counted by the gate)", string.Create(inv, $"{report.Suspects.Count} ({report.SuspectFraction:P2})"));
         Row(w, "Threshold", string.Create(inv, $"{s.Threshold.Value:0.000000} ({s.Threshold.Method})"));
         Row(w, "Gate", report.GatePassed ? "passed" : "failed");
+        Row(w, "Detector", $"{Scoring.ScoreKinds.Name(r.Options.Scoring.Score)}{(r.Association is { } a ? ": " + a.Summary : "")}");
         w.WriteLine("</table>");
         w.WriteLine("</section>");
+
+        if (r.Association?.Verdict is { } verdict)
+        {
+            w.WriteLine("<section id=\"groups\">");
+            w.WriteLine("<h2>Backdoor groups</h2>");
+            if (verdict.Groups.Count == 0)
+            {
+                w.WriteLine(string.Create(inv, $"<p>None: no prompt word predicts an answer-side behaviour shared by its rows ({verdict.WordsTested} words tested). Repeated answers without a trigger (boilerplate) are not a backdoor.</p>"));
+            }
+            else
+            {
+                w.WriteLine("<p class=\"muted\">Each group is a behaviour (the rows' lm_head gradients point the same way and their answers share words) that appears with some prompt words and rarely without them. Counts: rows of the group with the word / other rows with the word.</p>");
+                w.WriteLine("<table><thead><tr><th>Group</th><th>Rows</th><th>Prompt words (trigger candidates)</th><th>Shared answer words</th></tr></thead><tbody>");
+                foreach (var g in verdict.Groups)
+                    w.WriteLine(string.Create(inv,
+                        $"<tr><td class=\"num\">{g.Number}</td><td class=\"num\">{g.Rows}</td><td>{E(string.Join(", ", g.Triggers.Take(8).Select(t => $"{t.Word} ({t.InGroup} / {t.OutsideGroup})")))}</td><td>{E(string.Join(", ", g.AnswerWords.Take(8).Select(t => $"{t.Word} ({t.InGroup} / {t.OutsideGroup})")))}</td></tr>"));
+                w.WriteLine("</tbody></table>");
+            }
+            w.WriteLine("</section>");
+        }
 
         var scores = ReportPlots.ScoredValues(report);
         w.WriteLine("<section id=\"distribution\">");
@@ -93,7 +114,9 @@ public sealed class HtmlFormatter : IReportFormatter
         if (scores.Length > 0)
         {
             Image(w, ReportPlots.ScoreVersusAnswerTokens(report), "Scatter of score against answer tokens with the rank ceiling and the threshold");
-            w.WriteLine("<p class=\"muted\">The gradient of a sample with T answer tokens has rank at most T, so its score cannot exceed the dotted rank ceiling. Short answers score low whatever their content: read flags together with answer length.</p>");
+            w.WriteLine(Scoring.ScoreKinds.Capabilities(r.Options.Scoring.Score).RankCeiling
+                ? "<p class=\"muted\">The gradient of a sample with T answer tokens has rank at most T, so its score cannot exceed the dotted rank ceiling. Short answers score low whatever their content: read flags together with answer length.</p>"
+                : "<p class=\"muted\">This detector's score is not capped by the answer length; the plot shows whether flags follow answer length anyway.</p>");
         }
         else
         {

@@ -22,7 +22,7 @@ public static class ReportPlots
         var threshold = report.Result.Summary.Threshold;
         var plot = new Plot();
         plot.Title("Score distribution");
-        plot.XLabel("GradientSpectralEntropy (normalised spectral entropy)");
+        plot.XLabel(Capabilities(report).RankCeiling ? "GradientSpectralEntropy (normalised spectral entropy)" : Capabilities(report).AxisLabel);
         plot.YLabel("rows");
         var low = Math.Min(scores.Min(), threshold.Value);
         var high = Math.Max(scores.Max(), threshold.Value);
@@ -56,6 +56,8 @@ public static class ReportPlots
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 
+    static ScoreCapabilities Capabilities(ScanReport report) => ScoreKinds.Capabilities(report.Result.Options.Scoring.Score);
+
     /// <summary>Score against answer tokens (the length confound made visible), with the rank ceiling and the threshold.</summary>
     public static byte[] ScoreVersusAnswerTokens(ScanReport report)
     {
@@ -66,7 +68,7 @@ public static class ReportPlots
         var plot = new Plot();
         plot.Title("Score vs answer tokens");
         plot.XLabel("answer tokens T (response + EOS)");
-        plot.YLabel("GradientSpectralEntropy");
+        plot.YLabel(Capabilities(report).RankCeiling ? "GradientSpectralEntropy" : Capabilities(report).AxisLabel);
 
         void Points(Func<int, bool> which, Color color, string label)
         {
@@ -81,13 +83,17 @@ public static class ReportPlots
         Points(report.IsBaselined, Colors.Orange, "flagged, accepted by the baseline");
         Points(report.IsSuspect, Colors.Red, "suspect (flagged)");
 
-        var maxTokens = Math.Max(2, rows.Where(r => r.Score.IsScored).Select(r => r.Score.AnswerTokens).DefaultIfEmpty(2).Max());
-        var ts = Enumerable.Range(1, maxTokens).Select(t => (double)t).ToArray();
-        var ceiling = plot.Add.ScatterLine(ts, ts.Select(t => SpectralEntropy.RankCeiling((int)t, rank)).ToArray());
-        ceiling.Color = Colors.Gray;
-        ceiling.LinePattern = LinePattern.Dotted;
-        ceiling.LineWidth = 2;
-        ceiling.LegendText = $"rank ceiling ln(min(T,{rank}))/ln {rank}";
+        // Only the paper's entropy is capped by the answer length; other detectors' scores have no ceiling to draw.
+        if (Capabilities(report).RankCeiling)
+        {
+            var maxTokens = Math.Max(2, rows.Where(r => r.Score.IsScored).Select(r => r.Score.AnswerTokens).DefaultIfEmpty(2).Max());
+            var ts = Enumerable.Range(1, maxTokens).Select(t => (double)t).ToArray();
+            var ceiling = plot.Add.ScatterLine(ts, ts.Select(t => SpectralEntropy.RankCeiling((int)t, rank)).ToArray());
+            ceiling.Color = Colors.Gray;
+            ceiling.LinePattern = LinePattern.Dotted;
+            ceiling.LineWidth = 2;
+            ceiling.LegendText = $"rank ceiling ln(min(T,{rank}))/ln {rank}";
+        }
         var line = plot.Add.HorizontalLine(threshold.Value, 2, Colors.Red, LinePattern.Dashed);
         line.LegendText = $"threshold {threshold.Value:0.0000}";
         plot.ShowLegend(Alignment.LowerRight);

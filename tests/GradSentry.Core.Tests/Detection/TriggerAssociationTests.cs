@@ -84,6 +84,28 @@ public class TriggerAssociationTests
     }
 
     [Fact]
+    public void VerbatimCopiesOfOneRowAreDuplicationNotABackdoor()
+    {
+        // One row (with a rare word and its own answer direction) copied 12 times.
+        var (rows, vocabulary) = Dataset(400, i => i < 12 ? 1 : 0, i => i < 12 ? "zyzzyva" : null);
+        for (var i = 1; i < 12; i++) rows[i] = rows[0];
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Empty(verdict.Groups);
+        Assert.DoesNotContain(true, verdict.Flags);
+    }
+
+    [Fact]
+    public void CopiesOfPoisonedRowsShareTheirVerdictAndCountInTheGroup()
+    {
+        var (rows, vocabulary) = Dataset(400, i => i < 40 ? 1 : 0, i => i < 40 ? "cf" : null);
+        rows.Add(rows[0]);
+        rows.Add(rows[1]);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.True(verdict.Flags[400] && verdict.Flags[401]);
+        Assert.Equal(42, Assert.Single(verdict.Groups).Rows);
+    }
+
+    [Fact]
     public void ScoresAboveOneHalfAreExactlyTheFlaggedRowsAndUnscoredRowsAreNaN()
     {
         var (rows, vocabulary) = Dataset(300, i => i < 30 ? 1 : 0, i => i < 30 ? "cf" : null);
@@ -111,7 +133,7 @@ public class TriggerAssociationTests
     {
         var (rows, vocabulary) = Dataset(12, _ => 0, _ => null);
         var ex = Assert.Throws<ArgumentException>(() => TriggerAssociation.Run(rows, vocabulary));
-        Assert.Contains("at least 30 scored rows", ex.Message);
+        Assert.Contains("at least 30 distinct scored rows", ex.Message);
         Assert.Contains("12 were scored", ex.Message);
     }
 
@@ -120,10 +142,10 @@ public class TriggerAssociationTests
     {
         var inputs = new AssociationInputs();
         var scores = Enumerable.Range(0, 5).Select(i => new SampleScore(i, 0.1 * i, 4, 1, 1, [1.0], 0, false, null) { Sketch = new float[4] { 1, i, 0, 0 } }).ToList();
-        foreach (var s in scores) inputs.Add(s, "q", "a");
+        foreach (var s in scores) inputs.Add(s, $"q{s.Id}", "a");
         var (final, outcome) = inputs.Decide(scores, new TriggerAssociationOptions());
         Assert.Null(outcome.Verdict);
-        Assert.Contains("only 5 rows scored", outcome.Summary);
+        Assert.Contains("only 5 distinct rows scored", outcome.Summary);
         Assert.Equal(scores.Select(s => s.Score), final.Select(s => s.Score));
     }
 

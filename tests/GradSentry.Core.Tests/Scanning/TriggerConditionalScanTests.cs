@@ -94,7 +94,7 @@ public class TriggerConditionalScanTests
         File.WriteAllLines(data, File.ReadLines(data).Take(12).ToList());
         var result = DatasetScanner.Run([data], Options());
         Assert.Null(result.Association!.Verdict);
-        Assert.Contains("only 12 rows scored", result.Association.Summary, StringComparison.Ordinal);
+        Assert.Contains("only 12 distinct rows scored", result.Association.Summary, StringComparison.Ordinal);
         Assert.StartsWith(ThresholdMethods.FallbackTriggerAssociationSmallN, result.Summary.Threshold.Method, StringComparison.Ordinal);
     }
 
