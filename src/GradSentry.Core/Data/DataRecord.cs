@@ -16,7 +16,7 @@ namespace GradSentry.Data;
 public sealed class DataRecord
 {
     const string MappingFix =
-        "Add the field, map another one (TemplateOptions / --prompt-field, --response-field), or choose a template that matches the data (raw, alpaca, qa, chat, gradsentry-qa, or a template file).";
+        "Add the field, map another one (--prompt-field, --response-field), or choose a template that matches the data (raw, alpaca, qa, chat, gradsentry-qa, or a template file).";
 
     readonly string[] names;
     readonly JsonElement[]? json;
