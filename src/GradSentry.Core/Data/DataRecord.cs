@@ -90,6 +90,16 @@ public sealed class DataRecord
         return new DataRecord(file, row, line, [.. fieldNames], null, [.. values], index);
     }
 
+    /// <summary>The 1-based line of the CSV/TSV header this record's field names come from; null for JSON and for records built in code.</summary>
+    public long? HeaderLine { get; private set; }
+
+    /// <summary>This record, its field names read from the header at <paramref name="line"/>: a missing field is then reported there.</summary>
+    public DataRecord WithHeaderLine(long line)
+    {
+        HeaderLine = line;
+        return this;
+    }
+
     /// <summary>True when the record has <paramref name="field"/> (a JSON null counts as present).</summary>
     public bool Contains(string field) => index.ContainsKey(field);
 
@@ -231,6 +241,10 @@ public sealed class DataRecord
         used.Add(field);
         if (index.TryGetValue(field, out var i)) return i;
         var present = names.Length == 0 ? "none" : string.Join(", ", names.Take(12).Select(n => $"'{n}'")) + (names.Length > 12 ? ", ..." : "");
+        if (HeaderLine is { } header)
+            throw new DatasetException(File, header, null,
+                $"the header row has no '{field}' column (columns: {present}); is the header missing? The first line of a CSV/TSV file must name its columns.",
+                "Add a header line naming the columns (e.g. prompt,response), map other columns (--prompt-field, --response-field), or choose a template that matches the data.") { Field = field };
         throw Error($"the field '{field}' is missing (fields present: {present}).", MappingFix, field);
     }
 
