@@ -105,6 +105,11 @@ public sealed class ScanCommand
         HelpName = "i/n",
     };
 
+    readonly Option<bool> _filterOnly = new("--filter-only")
+    {
+        Description = "Filter and continue: with --filtered-output, exit 0 once the clean file is written, however many rows were removed (the gate still fails, exit 1, when a row could not be scored, and then no file is written). For `scan data.jsonl --filtered-output clean.jsonl --filter-only && finetune clean.jsonl`.",
+    };
+
     readonly ReportOptionSet _report = new();
 
     /// <summary>Builds the command.</summary>
@@ -112,7 +117,7 @@ public sealed class ScanCommand
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
         command.Arguments.Add(_data.RejectingUnknownOptions("scan"));
-        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard })
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard, _filterOnly })
             command.Options.Add(option);
         _report.AddTo(command);
         _score.AcceptOnlyFromAmong([.. ScoreKinds]);
@@ -129,6 +134,11 @@ public sealed class ScanCommand
         if (scoreKind == ScoreKind.LengthControlled && parse.GetValue(_shard) is not null)
             throw new UsageException("--score length-controlled compares every row with the whole dataset, so it cannot run per shard; drop --shard or use --score reference.");
         var request = _report.Read(parse);
+        var filterOnly = parse.GetValue(_filterOnly);
+        if (filterOnly && request.FilteredOutput is null)
+            throw new UsageException("--filter-only writes the rows that pass and exits 0: give the clean file with --filtered-output FILE.");
+        var modelGiven = parse.GetValue(_model) is not null;
+        var blankLines = new BlankLineCounter();
         var shard = parse.GetValue(_shard) is { } shardText ? ParseShard(shardText) : null;
         var inputFormat = parse.GetValue(_inputFormat) is { } f ? SampleReader.ParseFormat(f) : (DatasetFormat?)null;
         var template = ResolveTemplate(parse.GetValue(_template)!, parse.GetValue(_promptField), parse.GetValue(_responseField));
@@ -142,7 +152,7 @@ public sealed class ScanCommand
             MaxPoisonFraction = parse.GetValue(_report.MaxPoisonFraction),
             CacheDirectory = parse.GetValue(_cache),
             Shard = shard,
-            Reader = new ReaderOptions { Format = inputFormat, Template = template },
+            Reader = new ReaderOptions { Format = inputFormat, Template = template, BlankLines = blankLines },
             Scoring = new ScoringOptions
             {
                 BatchSize = parse.GetValue(_batchSize),
@@ -170,6 +180,7 @@ public sealed class ScanCommand
             ResponseField = parse.GetValue(_responseField),
             InputFormat = parse.GetValue(_inputFormat),
             Baseline = request.Baseline,
+            DemoModel = !modelGiven,
         };
 
         // Everything that can be checked without the model is checked before it is loaded.
@@ -194,6 +205,10 @@ public sealed class ScanCommand
             request.CheckDestinations();
         }
         var baseline = request.Baseline is null ? null : BaselineFile.Load(request.Baseline);
+        if (!modelGiven)
+            ConsoleStreams.ErrorLine("warning: " + DemoModel.Warning);
+        if (!filterOnly && options.MaxPoisonFraction == 0 && options.Threshold.Trim().StartsWith("top:", StringComparison.OrdinalIgnoreCase))
+            ConsoleStreams.ErrorLine($"warning: --threshold {options.Threshold} always flags rows, so with --max-poison-fraction 0 (the default) the gate always fails. To remove them and continue, add --filtered-output FILE --filter-only; to gate, raise --max-poison-fraction.");
         _ = SampleReader.Read(files, options.Reader); // missing files and unknown extensions fail here, before the model loads
 
         var title = shard is null ? "scan" : $"scan shard {shard}";
@@ -206,8 +221,15 @@ public sealed class ScanCommand
                 $"shard {shard}: scored {scored.Rows.Count} of {scored.TotalRows} rows into {request.Output}; combine all {shard.Count} shards with 'dotnet gradsentry merge'."));
             return scored.Rows.Any(r => !r.Score.IsScored) ? ExitCodes.UsageOrInputError : ExitCodes.Passed;
         }
-        var report = new ScanReport(DatasetScanner.Decide(scored), reportOptions, baseline);
-        return ReportEmitter.Emit(report, request, inputFormat);
+        var report = new ScanReport(DatasetScanner.Decide(scored), reportOptions with { BlankLinesSkipped = blankLines.Count }, baseline);
+        var code = ReportEmitter.Emit(report, request, inputFormat);
+        if (filterOnly && code == ExitCodes.GateFailed)
+        {
+            ConsoleStreams.ErrorLine(string.Create(CultureInfo.InvariantCulture,
+                $"--filter-only: {report.Suspects.Count} suspect row(s) left out of {request.FilteredOutput}; exit 0."));
+            return ExitCodes.Passed;
+        }
+        return code;
     }
 
     static ScanShard ParseShard(string text)

@@ -21,6 +21,7 @@ public sealed class MsBuildFormatter : IReportFormatter
         ArgumentNullException.ThrowIfNull(report);
         using var writer = Utf8.Writer(output);
         foreach (var diagnostic in report.Diagnostics) writer.WriteLine(diagnostic.ToCanonicalString());
+        foreach (var warning in report.Warnings) writer.WriteLine("GradSentry: WARNING: " + warning);
         writer.WriteLine(Summary(report));
     }
 
