@@ -78,7 +78,12 @@ public sealed class ScanCommand
 
     readonly Option<string> _template = new("--template")
     {
-        Description = "How records become prompt and response: raw (prompt/response fields), alpaca, qa, chat, gradsentry-qa, or a template file.",
+        Description = "How records become prompt and response. raw: prompt = field prompt, response = field response, verbatim. "
+            + "alpaca: the Stanford Alpaca prompt around instruction (and input when non-empty), response = output. "
+            + "qa: prompt = question verbatim, response = answer (or answers joined with '; '). "
+            + "gradsentry-qa: as qa inside the reference GradSentry QA prompt. "
+            + "chat: messages [{role, content}] or ShareGPT conversations [{from, value}] (human/gpt = user/assistant); response = the last assistant turn, prompt = each earlier turn as 'role: content' on its own line, then 'assistant: '. "
+            + "FILE: a JSON template file {\"prompt\": \"Q: {question}\\nA: \", \"response\": \"answer\"}: {field} placeholders take the record's fields ({{ and }} are literal braces), response names the response field.",
         DefaultValueFactory = _ => PromptTemplates.RawName,
         HelpName = "raw|alpaca|qa|chat|gradsentry-qa|FILE",
     };
@@ -86,6 +91,12 @@ public sealed class ScanCommand
     readonly Option<string?> _promptField = new("--prompt-field") { Description = "Field holding the prompt (raw), instruction (alpaca) or question (qa).", HelpName = "NAME" };
 
     readonly Option<string?> _responseField = new("--response-field") { Description = "Field holding the response (raw), output (alpaca) or answer (qa).", HelpName = "NAME" };
+
+    readonly Option<string?> _messagesField = new("--messages-field") { Description = "Field holding the message list (chat); default messages, or ShareGPT's conversations.", HelpName = "NAME" };
+
+    readonly Option<string?> _roleField = new("--role-field") { Description = "Key of a message's role (chat); default role, or ShareGPT's from (human/gpt read as user/assistant).", HelpName = "NAME" };
+
+    readonly Option<string?> _contentField = new("--content-field") { Description = "Key of a message's text (chat); default content, or ShareGPT's value.", HelpName = "NAME" };
 
     readonly Option<string?> _inputFormat = new("--input-format")
     {
@@ -117,7 +128,7 @@ public sealed class ScanCommand
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
         command.Arguments.Add(_data.RejectingUnknownOptions("scan"));
-        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard, _filterOnly })
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _messagesField, _roleField, _contentField, _inputFormat, _cache, _shard, _filterOnly })
             command.Options.Add(option);
         _report.AddTo(command);
         _score.AcceptOnlyFromAmong([.. ScoreKinds]);
@@ -141,7 +152,14 @@ public sealed class ScanCommand
         var blankLines = new BlankLineCounter();
         var shard = parse.GetValue(_shard) is { } shardText ? ParseShard(shardText) : null;
         var inputFormat = parse.GetValue(_inputFormat) is { } f ? SampleReader.ParseFormat(f) : (DatasetFormat?)null;
-        var template = ResolveTemplate(parse.GetValue(_template)!, parse.GetValue(_promptField), parse.GetValue(_responseField));
+        var template = ResolveTemplate(parse.GetValue(_template)!, new TemplateOptions
+        {
+            PromptField = parse.GetValue(_promptField),
+            ResponseField = parse.GetValue(_responseField),
+            MessagesField = parse.GetValue(_messagesField),
+            RoleField = parse.GetValue(_roleField),
+            ContentField = parse.GetValue(_contentField),
+        });
         var options = new ScanOptions
         {
             ModelDirectory = parse.GetValue(_model) ?? BundledModel.Path,
@@ -244,9 +262,9 @@ public sealed class ScanCommand
         }
     }
 
-    static IPromptTemplate ResolveTemplate(string name, string? promptField, string? responseField)
+    static IPromptTemplate ResolveTemplate(string name, TemplateOptions options)
     {
-        var fields = promptField is null && responseField is null ? null : new TemplateOptions { PromptField = promptField, ResponseField = responseField };
+        var fields = options == new TemplateOptions() ? null : options;
         try
         {
             return PromptTemplates.Resolve(name, fields);

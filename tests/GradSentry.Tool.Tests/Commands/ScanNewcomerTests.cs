@@ -175,4 +175,27 @@ public class ScanNewcomerTests
     [InlineData("bad value. Path: $.rank | LineNumber: 3 | BytePositionInLine: 9.", "bad value.")]
     public void DotNetInternalsAreStrippedFromMessages(string message, string expected) =>
         Assert.Equal(expected, UserMessages.WithoutDotNetInternals(message));
+
+    [Fact]
+    public void ShareGptRowsScanWithTheChatTemplate()
+    {
+        using var folder = new TempFolder();
+        var rows = Enumerable.Range(0, 4).Select(i =>
+            JsonSerializer.Serialize(new { conversations = new[] { new { from = "human", value = $"Question {i}: name a colour." }, new { from = "gpt", value = "Blue." } } }));
+        File.WriteAllText(folder.File("sharegpt.jsonl"), string.Join("\n", rows) + "\n");
+
+        var result = ToolProcess.Run(folder.Path, "scan", "sharegpt.jsonl", "--template", "chat", "--model", TinyModel, "--device", "cpu", "--threshold", "0.99");
+
+        Assert.True(result.ExitCode == ExitCodes.Passed, result.ToString());
+        Assert.Contains("4 read, 4 scored, 0 failed", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheTemplateHelpSaysWhatEachTemplateRenders()
+    {
+        var result = ToolProcess.Run(ToolProcess.RepoRoot, "scan", "--help");
+
+        foreach (var text in new[] { "raw: prompt = field prompt", "alpaca: the Stanford Alpaca prompt", "ShareGPT conversations", "FILE: a JSON template file", "--role-field" })
+            Assert.Contains(text, result.Stdout.Replace("\n", " ", StringComparison.Ordinal).Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
 }
