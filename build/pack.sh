@@ -15,7 +15,7 @@
 # package (an earlier pack was restored), packing the same version again would leave the old copy in use, so this
 # pack gets a distinct local version, VERSION-local.TIMESTAMP: .config/dotnet-tools.json is pinned to it and
 # artifacts/packages/GradSentry.Local.props records it (samples/GatedFineTune reads it). Set GRADSENTRY_PACK_VERSION
-# to choose the version yourself.
+# to choose the version yourself; GRADSENTRY_PACK_DRY_RUN=1 prints the version it would pack and stops.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 feed="$root/artifacts/packages"
@@ -34,6 +34,11 @@ if [ -z "${GRADSENTRY_PACK_VERSION:-}" ]; then
       break
     fi
   done
+fi
+
+if [ "${GRADSENTRY_PACK_DRY_RUN:-0}" = "1" ]; then
+  echo "version: $version"
+  exit 0
 fi
 
 for id in "${ids[@]}"; do
