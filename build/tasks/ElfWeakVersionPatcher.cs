@@ -7,7 +7,8 @@
 // library. A WEAK requirement is one the dynamic loader tolerates when missing, which is the
 // truth for this marker. The file is compiled twice: by MSBuild's RoslynCodeTaskFactory as
 // the inline task in GradSentry.NativePatch.targets, and by the test project (with
-// GRADSENTRY_ELF_TESTS defined, so the MSBuild Task class is left out).
+// GRADSENTRY_ELF_TESTS defined, so the MSBuild Task class is left out), and by GradSentry.Core (with
+// GRADSENTRY_ELF_INTERNAL: the class is internal there) for the run-time fallback in TorchNativeLoader.
 using System;
 using System.IO;
 using System.Text;
@@ -15,7 +16,12 @@ using System.Text;
 namespace GradSentry.Build.Native
 {
     /// <summary>ELF64 little-endian reader/patcher for GNU symbol versioning sections.</summary>
-    public static class ElfVersioning
+#if GRADSENTRY_ELF_INTERNAL
+    internal
+#else
+    public
+#endif
+    static class ElfVersioning
     {
         const uint ShtGnuVerdef = 0x6ffffffd;
         const uint ShtGnuVerneed = 0x6ffffffe;
@@ -188,7 +194,7 @@ namespace GradSentry.Build.Native
         static void WriteU16(byte[] b, long at, ushort v) { b[at] = (byte)v; b[at + 1] = (byte)(v >> 8); }
     }
 
-#if !GRADSENTRY_ELF_TESTS
+#if !GRADSENTRY_ELF_TESTS && !GRADSENTRY_ELF_INTERNAL
     /// <summary>
     /// MSBuild task: copies <see cref="SourceFile"/> to <see cref="DestinationFile"/> and, when the
     /// host's libstdc++ lacks <see cref="VersionName"/> (or <see cref="Mode"/> is "always"), marks

@@ -53,6 +53,12 @@ public sealed class GradSentryScan : ToolTask
     /// <summary>Prompt template name or file; empty leaves the tool's default.</summary>
     public string? Template { get; set; }
 
+    /// <summary>The dataset field holding the prompt (<c>--prompt-field</c>); empty leaves the template's default.</summary>
+    public string? PromptField { get; set; }
+
+    /// <summary>The dataset field holding the response (<c>--response-field</c>); empty leaves the template's default.</summary>
+    public string? ResponseField { get; set; }
+
     /// <summary>Severity of per-row findings (GS1002): <c>warning</c>, <c>error</c> or <c>none</c>.</summary>
     /// <value>Default <c>warning</c>.</value>
     public string Severity { get; set; } = "warning";
@@ -71,8 +77,19 @@ public sealed class GradSentryScan : ToolTask
     public string? FilteredOutput { get; set; }
 
     /// <summary>How to start the tool: an executable and the arguments before <c>scan</c>.</summary>
-    /// <value>Default <c>dotnet gradsentry</c> (the local tool from <c>.config/dotnet-tools.json</c>).</value>
-    public string ToolCommand { get; set; } = Build.ToolCommand.Default;
+    /// <value>
+    /// Default empty: <c>dotnet gradsentry</c> when a local tool manifest (<c>.config/dotnet-tools.json</c> or
+    /// <c>dotnet-tools.json</c>, from <see cref="ProjectDirectory"/> upwards) lists GradSentry.Tool; otherwise the SDK's
+    /// one-shot runner, <c>dotnet tool exec GradSentry.Tool@</c><see cref="ToolVersion"/><c> --</c>, which fetches the
+    /// tool from the project's own NuGet sources.
+    /// </value>
+    public string? ToolCommand { get; set; }
+
+    /// <summary>The GradSentry.Tool version <c>dotnet tool exec</c> runs; default empty: this package's own version.</summary>
+    public string? ToolVersion { get; set; }
+
+    /// <summary>The project's folder: the tool runs there (its tool manifest and NuGet sources apply).</summary>
+    public string? ProjectDirectory { get; set; }
 
     /// <summary>More arguments for <c>scan</c>, e.g. <c>--device cpu --batch-size 16</c> (split like <see cref="ToolCommand"/>).</summary>
     public string? ScanArguments { get; set; }
@@ -151,7 +168,8 @@ public sealed class GradSentryScan : ToolTask
         }
 
         _policy = DiagnosticPolicy.Create(rowSeverity, TreatWarningsAsErrors, NoWarn, WarningsAsErrors, WarningsNotAsErrors);
-        _command = Build.ToolCommand.TryParse(ToolCommand);
+        var commandText = string.IsNullOrWhiteSpace(ToolCommand) ? DefaultToolCommand() : ToolCommand;
+        _command = Build.ToolCommand.TryParse(commandText);
         if (_command is null)
         {
             Log.LogError($"GradSentry_ToolCommand '{ToolCommand}' does not name a program (or has an unterminated quote).");
@@ -161,7 +179,7 @@ public sealed class GradSentryScan : ToolTask
         _executable = _command.ResolveExecutable(Environment.GetEnvironmentVariable);
         if (_executable is null)
         {
-            Log.LogError($"GradSentry: '{_command.Executable}' (from GradSentry_ToolCommand '{ToolCommand}') was not found on PATH.");
+            Log.LogError($"GradSentry: '{_command.Executable}' (from GradSentry_ToolCommand '{commandText}') was not found on PATH.");
             return false;
         }
 
@@ -194,7 +212,8 @@ public sealed class GradSentryScan : ToolTask
 
             if (!double.TryParse(fraction, NumberStyles.Float, CultureInfo.InvariantCulture, out var limit) || !(limit >= 0 && limit <= 1))
             {
-                Log.LogError($"GradSentry: MaxPoisonFraction of '{item.ItemSpec}' must be a number from 0 to 1 (invariant culture); got '{fraction}'.");
+                var source = string.IsNullOrWhiteSpace(item.GetMetadata("MaxPoisonFraction")) ? "GradSentry_MaxPoisonFraction" : $"the MaxPoisonFraction metadata of '{item.ItemSpec}'";
+                Log.LogError($"GradSentry: {source} must be a number from 0 to 1 (invariant culture, e.g. 0.05); got '{fraction}'.");
                 continue;
             }
 
@@ -263,6 +282,16 @@ public sealed class GradSentryScan : ToolTask
             args.AddRange(["--template", group.Template]);
         }
 
+        if (!string.IsNullOrWhiteSpace(PromptField))
+        {
+            args.AddRange(["--prompt-field", PromptField.Trim()]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(ResponseField))
+        {
+            args.AddRange(["--response-field", ResponseField.Trim()]);
+        }
+
         if (!string.IsNullOrWhiteSpace(Baseline))
         {
             args.AddRange(["--baseline", Path.GetFullPath(Baseline)]);
@@ -296,8 +325,44 @@ public sealed class GradSentryScan : ToolTask
                 ? a
                 : "\"" + a.Replace("\"", "\\\"", StringComparison.Ordinal) + "\""));
 
+    /// <summary>
+    /// The command when <see cref="ToolCommand"/> is empty: the local tool when a manifest lists it, else
+    /// <c>dotnet tool exec GradSentry.Tool@VERSION --</c>.
+    /// </summary>
+    internal string DefaultToolCommand()
+    {
+        var directory = string.IsNullOrWhiteSpace(ProjectDirectory) ? Directory.GetCurrentDirectory() : ProjectDirectory;
+        var manifest = LocalToolManifest.Providing(directory, ToolPackageId);
+        if (manifest is not null)
+        {
+            Log.LogMessage(MessageImportance.Low, "GradSentry: running the local tool listed in {0}.", manifest);
+            return Build.ToolCommand.Default;
+        }
+
+        var version = string.IsNullOrWhiteSpace(ToolVersion) ? OwnVersion() : ToolVersion.Trim();
+        Log.LogMessage(MessageImportance.Low, "GradSentry: no tool manifest lists {0}; running {0} {1} with 'dotnet tool exec'.", ToolPackageId, version);
+        return $"dotnet tool exec {ToolPackageId}@{version} --";
+    }
+
+    /// <summary>This package's version (the task assembly's informational version without its commit).</summary>
+    internal static string OwnVersion()
+    {
+        var informational = typeof(GradSentryScan).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>()
+            .FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? informational : informational[..plus];
+    }
+
+    const string ToolPackageId = "GradSentry.Tool";
+
     /// <inheritdoc />
     protected override string GenerateFullPathToTool() => _executable ?? "dotnet";
+
+    /// <inheritdoc />
+    protected override string? GetWorkingDirectory() =>
+        string.IsNullOrWhiteSpace(ProjectDirectory) ? base.GetWorkingDirectory() : ProjectDirectory;
 
     /// <inheritdoc />
     protected override string GenerateCommandLineCommands() =>
@@ -341,12 +406,12 @@ public sealed class GradSentryScan : ToolTask
 
             // The tool's one-line outcome ("GradSentry: 200 rows, ... gate passed.") is worth seeing at minimal verbosity.
             var importance = singleLine.StartsWith("GradSentry: ", StringComparison.Ordinal) ? MessageImportance.High : messageImportance;
-            base.LogEventsFromTextOutput(singleLine, importance);
+            base.LogEventsFromTextOutput(MsBuildWording.Rewrite(singleLine), importance);
             return;
         }
 
         var severity = _policy!.Resolve(diagnostic.Code, diagnostic.Severity);
-        LogDiagnostic(diagnostic.Code, severity, diagnostic.File, diagnostic.Line, diagnostic.Column, diagnostic.EndLine, diagnostic.EndColumn, diagnostic.Message);
+        LogDiagnostic(diagnostic.Code, severity, diagnostic.File, diagnostic.Line, diagnostic.Column, diagnostic.EndLine, diagnostic.EndColumn, MsBuildWording.Rewrite(diagnostic.Message));
     }
 
     /// <inheritdoc />
@@ -359,10 +424,13 @@ public sealed class GradSentryScan : ToolTask
         }
 
         var datasets = _group is null ? "" : string.Join(", ", _group.Datasets);
-        var tail = _outputTail.Count == 0 ? "" : " Last output: " + string.Join(" | ", _outputTail);
-        var hint = _command is { IsLocalTool: true }
-            ? " Is the tool installed? Run 'dotnet tool restore' (GradSentry.Tool in .config/dotnet-tools.json) or set GradSentry_ToolCommand."
-            : "";
+        var tail = _outputTail.Count == 0 ? "" : " Last output: " + MsBuildWording.Rewrite(string.Join(" | ", _outputTail));
+        var hint = _command switch
+        {
+            { IsLocalTool: true } => " Is the tool installed? Run 'dotnet tool restore' (GradSentry.Tool in the tool manifest) or set GradSentry_ToolCommand.",
+            { IsToolExec: true } => $" The gate ran GradSentry.Tool with '{string.Join(" ", _command.Arguments.Take(3))}' because no tool manifest lists it: is GradSentry.Tool of that version on one of the project's NuGet sources? Or set GradSentry_ToolCommand.",
+            _ => "",
+        };
         switch (ExitCode)
         {
             case 2:

@@ -122,6 +122,10 @@ internal sealed record ToolCommand(string Executable, IReadOnlyList<string> Argu
     /// <summary>True when <see cref="Executable"/> is the default local-tool form (<c>dotnet gradsentry</c>).</summary>
     public bool IsLocalTool => IsDotnet(Executable) && Arguments.Count > 0 && string.Equals(Arguments[0], "gradsentry", StringComparison.Ordinal);
 
+    /// <summary>True when <see cref="Executable"/> is the SDK's one-shot runner (<c>dotnet tool exec PACKAGE@VERSION --</c>).</summary>
+    public bool IsToolExec => IsDotnet(Executable) && Arguments.Count > 1 && string.Equals(Arguments[0], "tool", StringComparison.Ordinal)
+        && (string.Equals(Arguments[1], "exec", StringComparison.Ordinal) || string.Equals(Arguments[1], "execute", StringComparison.Ordinal));
+
     static bool IsDotnet(string executable) =>
         string.Equals(executable, "dotnet", StringComparison.Ordinal) || string.Equals(executable, "dotnet.exe", StringComparison.OrdinalIgnoreCase);
 }

@@ -40,7 +40,10 @@ public sealed class GradSentryModel : IDisposable
     public static GradSentryModel Load(string directory, string device = "auto", ScalarType? dtype = null, string? adapterDirectory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        TorchRuntime.EnsureLoaded();
         var full = Path.GetFullPath(directory);
+        if (File.Exists(full))
+            throw new DirectoryNotFoundException($"model path '{full}' is a file, not a directory; pass the folder that holds it (config.json, model.safetensors, tokenizer files): '{Path.GetDirectoryName(full)}'.");
         if (!System.IO.Directory.Exists(full))
             throw new DirectoryNotFoundException($"model directory '{full}' does not exist; pass a Hugging Face model directory (config.json, model.safetensors, tokenizer files).");
         var tokenizer = HfTokenizer.Load(full);

@@ -1,5 +1,5 @@
-using GradSentry.Data;
 using GradSentry.MLNet;
+using GradSentry.MLNet.Internal;
 
 namespace Microsoft.ML;
 
@@ -11,7 +11,7 @@ namespace Microsoft.ML;
 /// </summary>
 /// <example>
 /// <code>
-/// var pipeline = mlContext.Transforms.GradSentry("GradientSpectralEntropy", modelPath: "models/my-base-model")
+/// var pipeline = mlContext.Transforms.GradSentry(modelPath: "models/my-base-model")
 ///     .Append(mlContext.Transforms.GradSentryFilter());
 /// using var model = pipeline.Fit(data);
 /// Console.WriteLine($"threshold {model.LastTransformer.Threshold} ({model.LastTransformer.ThresholdMethod})");
@@ -23,32 +23,37 @@ public static class GradSentryCatalog
     /// <summary>
     /// Scores every row: adds <paramref name="outputColumnName"/> (<c>Single</c>, normalised spectral entropy in [0, 1],
     /// higher = more suspect, NaN when the row cannot be scored), <c>AnswerTokenCount</c> (<c>Int32</c>) and
-    /// <c>GradSentryError</c> (text, empty when scored), and passes every input column through.
+    /// <c>GradSentryError</c> (text, empty when scored), and passes every input column through. Every parameter has a
+    /// default (<see cref="GradSentryOptions"/>'s), so <c>mlContext.Transforms.GradSentry()</c> scores the <c>Prompt</c>
+    /// and <c>Response</c> columns with the bundled demo model.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="outputColumnName">Name of the score column (<see cref="GradSentryOptions.DefaultScoreColumnName"/> is the usual one).</param>
-    /// <param name="modelPath">Hugging Face model directory: the model you will fine-tune, before fine-tuning.</param>
-    /// <param name="promptColumnName">Text column holding the prompt.</param>
-    /// <param name="responseColumnName">Text column holding the response.</param>
-    /// <param name="device"><c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</param>
-    /// <param name="batchSize">Rows per forward pass.</param>
+    /// <param name="outputColumnName">Name of the score column; default <see cref="GradSentryOptions.DefaultScoreColumnName"/>.</param>
+    /// <param name="modelPath">
+    /// Hugging Face model directory: the model you will fine-tune, before fine-tuning. Default null: the bundled demo model
+    /// (<see cref="GradSentryOptions.DemoModelPath"/>), with a warning in the <c>MLContext</c> log.
+    /// </param>
+    /// <param name="promptColumnName">Text column holding the prompt; default <see cref="GradSentryOptions.DefaultPromptColumnName"/>.</param>
+    /// <param name="responseColumnName">Text column holding the response; default <see cref="GradSentryOptions.DefaultResponseColumnName"/>.</param>
+    /// <param name="device"><c>auto</c> (default), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</param>
+    /// <param name="batchSize">Rows per forward pass; default <see cref="GradSentryOptions.DefaultBatchSize"/>.</param>
     /// <param name="maxLength">Maximum tokens per row; null: the model's <c>max_position_embeddings</c>.</param>
-    /// <param name="template">How the columns become prompt and response: <c>raw</c>, <c>qa</c>, <c>gradsentry-qa</c>, <c>alpaca</c> or a template file.</param>
-    /// <param name="cacheDirectory">Score cache directory, or null for none.</param>
-    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An argument is missing or out of range; the message lists each.</exception>
+    /// <param name="template">How the columns become prompt and response: <c>raw</c> (default), <c>qa</c>, <c>gradsentry-qa</c>, <c>alpaca</c> or a template file.</param>
+    /// <param name="cacheDirectory">Score cache directory, or null (default) for none.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An argument is out of range; the message lists each.</exception>
     public static GradSentryEstimator GradSentry(this TransformsCatalog catalog,
-        string outputColumnName,
-        string modelPath,
+        string outputColumnName = GradSentryOptions.DefaultScoreColumnName,
+        string? modelPath = null,
         string promptColumnName = GradSentryOptions.DefaultPromptColumnName,
         string responseColumnName = GradSentryOptions.DefaultResponseColumnName,
-        string device = "auto",
-        int batchSize = 16,
+        string device = GradSentryOptions.DefaultDevice,
+        int batchSize = GradSentryOptions.DefaultBatchSize,
         int? maxLength = null,
-        string template = PromptTemplates.RawName,
+        string template = GradSentryOptions.DefaultTemplate,
         string? cacheDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new GradSentryEstimator(new GradSentryOptions
+        return new GradSentryEstimator(CatalogLog.EnvironmentOf(catalog), new GradSentryOptions
         {
             OutputColumnName = outputColumnName,
             ModelPath = modelPath,
@@ -69,7 +74,7 @@ public static class GradSentryCatalog
     public static GradSentryEstimator GradSentry(this TransformsCatalog catalog, GradSentryOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new GradSentryEstimator(options);
+        return new GradSentryEstimator(CatalogLog.EnvironmentOf(catalog), options);
     }
 
     /// <summary>

@@ -32,6 +32,25 @@ public sealed class GradSentryOptions : IValidatableObject
     /// <summary>Default name of the response column.</summary>
     public const string DefaultResponseColumnName = "Response";
 
+    /// <summary>Default device: CUDA when available, else the CPU.</summary>
+    public const string DefaultDevice = "auto";
+
+    /// <summary>Default rows per forward pass.</summary>
+    public const int DefaultBatchSize = 16;
+
+    /// <summary>Default template: the two columns verbatim.</summary>
+    public const string DefaultTemplate = PromptTemplates.RawName;
+
+    /// <summary>
+    /// The bundled demo model (a 1.4M-parameter Llama, <c>models/tiny-llama</c> beside the application, copied there by
+    /// the package): used when <see cref="ModelPath"/> is null, with a warning in the <c>MLContext</c> log. It lets the
+    /// pipeline run out of the box; its scores say nothing about the model you will fine-tune.
+    /// </summary>
+    public static string DemoModelPath => DemoModel.Path;
+
+    /// <summary>The warning logged when the demo model scores (the tool prints the same words).</summary>
+    public const string DemoModelWarning = GradSentry.DemoModel.Warning;
+
     /// <summary>The score column: normalised spectral entropy in [0, 1], higher = more suspect; NaN when the row could not be scored.</summary>
     /// <value>Default <c>GradientSpectralEntropy</c>.</value>
     [Required(AllowEmptyStrings = false)]
@@ -61,8 +80,10 @@ public sealed class GradSentryOptions : IValidatableObject
     /// Hugging Face model directory (<c>config.json</c>, <c>model.safetensors</c>, tokenizer files). The model to score
     /// with is the one you will fine-tune, before fine-tuning.
     /// </summary>
-    /// <value>No default: required.</value>
-    [Required(AllowEmptyStrings = false, ErrorMessage = "The ModelPath field is required: the Hugging Face model directory to score with.")]
+    /// <value>
+    /// Default null: the bundled demo model (<see cref="DemoModelPath"/>), with a warning in the <c>MLContext</c> log;
+    /// fine for trying the pipeline out, meaningless as a verdict on your data.
+    /// </value>
     public string? ModelPath { get; set; }
 
     /// <summary>PEFT adapter directory (<c>adapter_config.json</c> + <c>adapter_model.safetensors</c>), or null.</summary>
@@ -72,7 +93,7 @@ public sealed class GradSentryOptions : IValidatableObject
     /// <summary><c>auto</c> (CUDA when available, else CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     /// <value>Default <c>auto</c>.</value>
     [Required(AllowEmptyStrings = false)]
-    public string Device { get; set; } = "auto";
+    public string Device { get; set; } = DefaultDevice;
 
     /// <summary>
     /// Compute dtype of the model: <c>auto</c> (float32 on the CPU; on CUDA the checkpoint's <c>torch_dtype</c> when it is
@@ -101,7 +122,7 @@ public sealed class GradSentryOptions : IValidatableObject
     /// <summary>Rows per forward pass.</summary>
     /// <value>Default 16.</value>
     [Range(1, 1 << 16)]
-    public int BatchSize { get; set; } = 16;
+    public int BatchSize { get; set; } = DefaultBatchSize;
 
     /// <summary>Upper bound on padded tokens (batch × length) per forward pass.</summary>
     /// <value>Default 16384.</value>
@@ -129,7 +150,7 @@ public sealed class GradSentryOptions : IValidatableObject
     /// </summary>
     /// <value>Default <c>raw</c>.</value>
     [Required(AllowEmptyStrings = false)]
-    public string Template { get; set; } = PromptTemplates.RawName;
+    public string Template { get; set; } = DefaultTemplate;
 
     /// <summary>Score cache directory: rows already probed with this model and probe are not probed again.</summary>
     /// <value>Default null: no cache.</value>
@@ -146,6 +167,13 @@ public sealed class GradSentryOptions : IValidatableObject
     /// <summary>Checks every option; lists all problems at once.</summary>
     /// <exception cref="ValidationException">An option is missing or out of range; the message lists each.</exception>
     public void Validate() => OptionsValidator.Validate(this, nameof(GradSentryOptions));
+
+    /// <summary>True when <see cref="ModelPath"/> is null or empty: the bundled demo model scores.</summary>
+    [JsonIgnore]
+    public bool UsesDemoModel => string.IsNullOrEmpty(ModelPath);
+
+    /// <summary>The model directory that scores: <see cref="ModelPath"/>, or <see cref="DemoModelPath"/> when that is null.</summary>
+    internal string ResolvedModelPath => UsesDemoModel ? DemoModelPath : ModelPath!;
 
     /// <summary>A copy (the estimator keeps its own, so later changes to this object do not leak into it).</summary>
     public GradSentryOptions Clone() => (GradSentryOptions)MemberwiseClone();

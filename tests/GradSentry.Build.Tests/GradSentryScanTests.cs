@@ -312,7 +312,7 @@ public sealed class GradSentryScanTests : IDisposable
 
     [Theory]
     [InlineData("dotnet \"{0} gradsentry")]
-    [InlineData("  ")]
+    [InlineData("\"unterminated")]
     public void AToolCommandThatNamesNoProgramIsAnErrorNamingTheProperty(string command)
     {
         var task = Task(0);
@@ -359,5 +359,98 @@ public sealed class GradSentryScanTests : IDisposable
         Assert.True(Directory.Exists(_work.File("out")), "the filtered output's folder is created for the tool");
         Assert.Contains(_work.File("scan.sarif"), written);
         Assert.Contains(_work.File("out/clean.jsonl"), written);
+    }
+
+    [Fact]
+    public void WithoutAToolManifestTheDefaultCommandRunsThisVersionOfTheToolThroughDotnetToolExec()
+    {
+        // A root manifest that lists other tools only: the search stops there.
+        File.WriteAllText(_work.File("dotnet-tools.json"), """{ "version": 1, "isRoot": true, "tools": { "dotnet-ef": { "version": "9.0.0", "commands": ["dotnet-ef"] } } }""");
+        var task = Task(0);
+        task.ToolCommand = "";
+        task.ProjectDirectory = _work.Path;
+
+        var command = task.DefaultToolCommand();
+
+        var version = typeof(GradSentryScanTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "GradSentryBuildVersion").Value;
+        Assert.Equal($"dotnet tool exec GradSentry.Tool@{version} --", command);
+        Assert.True(ToolCommand.TryParse(command)!.IsToolExec);
+    }
+
+    [Fact]
+    public void AManifestAboveTheProjectThatListsTheToolKeepsTheLocalTool()
+    {
+        Directory.CreateDirectory(_work.File(".config"));
+        File.WriteAllText(_work.File(".config/dotnet-tools.json"), """{ "version": 1, "isRoot": true, "tools": { "gradsentry.tool": { "version": "0.1.0", "commands": ["dotnet-gradsentry"] } } }""");
+        Directory.CreateDirectory(_work.File("src/app"));
+        var task = Task(0);
+        task.ProjectDirectory = _work.File("src/app");
+
+        Assert.Equal("dotnet gradsentry", task.DefaultToolCommand());
+    }
+
+    [Fact]
+    public void GradSentryToolVersionChoosesTheVersionDotnetToolExecRuns()
+    {
+        File.WriteAllText(_work.File("dotnet-tools.json"), """{ "version": 1, "isRoot": true, "tools": {} }""");
+        var task = Task(0);
+        task.ProjectDirectory = _work.Path;
+        task.ToolVersion = "0.2.0-beta";
+
+        Assert.Equal("dotnet tool exec GradSentry.Tool@0.2.0-beta --", task.DefaultToolCommand());
+    }
+
+    [Fact]
+    public void TheToolsMessagesNameMSBuildPropertiesNotCommandLineOptions()
+    {
+        var file = _work.File("train.jsonl");
+        var task = Task(1,
+            $"{file}(2,1): error GS2001: field 'prompt' is missing. Add the field, map another one (--prompt-field, --response-field), or choose a template\n",
+            "error: --max-poison-fraction must be between 0 and 1 (got 2).\n");
+
+        Assert.False(task.Execute());
+
+        var messages = string.Join("\n", _engine.Errors.Select(e => e.Message));
+        Assert.Contains("(GradSentry_PromptField, GradSentry_ResponseField)", messages, StringComparison.Ordinal);
+        Assert.DoesNotContain("--prompt-field", messages, StringComparison.Ordinal);
+        Assert.DoesNotContain("TemplateOptions", messages, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ALastOutputLineWithAnOptionNamesItsProperty()
+    {
+        var task = Task(1, "", "error: --threshold: 'top:2' is not a fraction in (0, 1].\n");
+
+        Assert.False(task.Execute());
+
+        var error = Assert.Single(_engine.Errors).Message;
+        Assert.Contains("GradSentry_Threshold: 'top:2'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--threshold", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnInvalidMaxPoisonFractionPropertyIsNamedAsTheProperty()
+    {
+        var task = Task(0);
+        task.MaxPoisonFraction = "5%";
+
+        Assert.False(task.Execute());
+
+        Assert.StartsWith("GradSentry: GradSentry_MaxPoisonFraction must be a number from 0 to 1", Assert.Single(_engine.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PromptAndResponseFieldsArePassedToTheTool()
+    {
+        var task = Task(0);
+        task.PromptField = "question";
+        task.ResponseField = "answer";
+
+        Assert.True(task.Execute(), _engine.Log);
+
+        var args = Assert.Single(_tool.Runs());
+        Assert.Equal("question", args[args.IndexOf("--prompt-field") + 1]);
+        Assert.Equal("answer", args[args.IndexOf("--response-field") + 1]);
     }
 }

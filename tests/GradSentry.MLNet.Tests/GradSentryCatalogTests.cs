@@ -29,6 +29,60 @@ public class GradSentryCatalogTests
     }
 
     [Fact]
+    public void GradSentryWithNoArgumentsCompilesAndTakesEveryDefault()
+    {
+        var options = _ml.Transforms.GradSentry().Options;
+        var defaults = new GradSentryOptions();
+
+        Assert.Equal("GradientSpectralEntropy", options.OutputColumnName);
+        Assert.Equal(("Prompt", "Response"), (options.PromptColumnName, options.ResponseColumnName));
+        Assert.Null(options.ModelPath);
+        Assert.True(options.UsesDemoModel);
+        Assert.Equal((defaults.Device, defaults.BatchSize, defaults.Template, defaults.MaxLength, defaults.CacheDirectory),
+            (options.Device, options.BatchSize, options.Template, options.MaxLength, options.CacheDirectory));
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "models", "tiny-llama"), GradSentryOptions.DemoModelPath);
+    }
+
+    [Fact]
+    public void AModelPathAloneIsEnough()
+    {
+        var options = _ml.Transforms.GradSentry(modelPath: TestPaths.TinyModel).Options;
+
+        Assert.Equal(("GradientSpectralEntropy", TestPaths.TinyModel), (options.OutputColumnName, options.ModelPath));
+        Assert.False(options.UsesDemoModel);
+    }
+
+    [Fact]
+    public void TheDemoModelScoresByDefaultAndSaysSoInTheMLContextLog()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+        var data = ml.Data.LoadFromEnumerable(QaRow.Golden("qa_n60_p0.5_s4", 6));
+
+        using var model = ml.Transforms.GradSentry(device: "cpu").Append(ml.Transforms.GradSentryFilter()).Fit(data);
+
+        var scorer = model.OfType<GradSentryTransformer>().Single();
+        Assert.Equal(Path.GetFullPath(GradSentryOptions.DemoModelPath), Path.GetFullPath(scorer.ModelDirectory));
+        Assert.Equal(6, model.LastTransformer.RowCount);
+        var warning = Assert.Single(warnings, w => w.Contains("bundled demo model", StringComparison.Ordinal));
+        Assert.Contains(DemoModel.Warning, warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AGivenModelLogsNoDemoModelWarning()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
+        var data = ml.Data.LoadFromEnumerable(QaRow.Golden("qa_n60_p0.5_s4", 4));
+
+        using var scorer = ml.Transforms.GradSentry(modelPath: TestPaths.TinyModel, device: "cpu").Fit(data);
+
+        Assert.DoesNotContain(messages, m => m.Contains("bundled demo model", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void DefaultsAreTheReferences()
     {
         var options = new GradSentryOptions();

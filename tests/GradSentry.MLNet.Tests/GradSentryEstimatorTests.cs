@@ -125,7 +125,6 @@ public class GradSentryEstimatorTests
         var error = Assert.Throws<ValidationException>(() => _ml.Transforms.GradSentry(options));
 
         Assert.StartsWith("The 'GradSentryOptions' are invalid.", error.Message);
-        Assert.Contains("ModelPath field is required", error.Message);
         Assert.Contains("BatchSize", error.Message);
         Assert.Contains("Rank", error.Message);
         Assert.Contains("ReadAhead", error.Message);

@@ -14,7 +14,7 @@ readonly record struct CsvRecord(List<string> Fields, long Line, string Raw);
 /// delimiter and line breaks (kept as written), and writes a quote as <c>""</c>; after its closing quote only the
 /// delimiter or the end of the record may follow. A quote inside an unquoted field is an ordinary character.
 /// </summary>
-sealed class CsvRecordReader(Utf8LineReader lines, string file, char delimiter, int maxRecordBytes, bool skipBlankLines)
+sealed class CsvRecordReader(Utf8LineReader lines, string file, char delimiter, int maxRecordBytes, bool skipBlankLines, BlankLineCounter? blankLines = null)
 {
     enum State { FieldStart, Unquoted, Quoted, QuoteInQuoted }
 
@@ -34,6 +34,7 @@ sealed class CsvRecordReader(Utf8LineReader lines, string file, char delimiter, 
             }
             if (line.Text.Length > 0) break;
             if (!skipBlankLines) throw Blank(file, line.Number);
+            blankLines?.Add(file, line.Number);
         }
 
         var fields = new List<string>();
@@ -114,5 +115,5 @@ sealed class CsvRecordReader(Utf8LineReader lines, string file, char delimiter, 
 
     internal static DatasetException Blank(string file, long line) =>
         new(file, line, null, "the line is blank; every line must hold a record.",
-            "Delete the blank line (or set ReaderOptions.SkipBlankLines / --skip-blank-lines to skip blank lines).");
+            "Delete the blank line (blank lines are skipped unless ReaderOptions.SkipBlankLines is false).");
 }

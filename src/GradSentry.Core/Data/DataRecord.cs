@@ -16,7 +16,7 @@ namespace GradSentry.Data;
 public sealed class DataRecord
 {
     const string MappingFix =
-        "Add the field, map another one (TemplateOptions / --prompt-field, --response-field), or choose a template that matches the data (raw, alpaca, qa, chat, gradsentry-qa, or a template file).";
+        "Add the field, map another one (--prompt-field, --response-field), or choose a template that matches the data (raw, alpaca, qa, chat, gradsentry-qa, or a template file).";
 
     readonly string[] names;
     readonly JsonElement[]? json;
@@ -88,6 +88,16 @@ public sealed class DataRecord
         for (var i = 0; i < fieldNames.Count; i++)
             if (!index.TryAdd(fieldNames[i], i)) throw new ArgumentException($"The field name '{fieldNames[i]}' repeats.", nameof(fieldNames));
         return new DataRecord(file, row, line, [.. fieldNames], null, [.. values], index);
+    }
+
+    /// <summary>The 1-based line of the CSV/TSV header this record's field names come from; null for JSON and for records built in code.</summary>
+    public long? HeaderLine { get; private set; }
+
+    /// <summary>This record, its field names read from the header at <paramref name="line"/>: a missing field is then reported there.</summary>
+    public DataRecord WithHeaderLine(long line)
+    {
+        HeaderLine = line;
+        return this;
     }
 
     /// <summary>True when the record has <paramref name="field"/> (a JSON null counts as present).</summary>
@@ -231,6 +241,10 @@ public sealed class DataRecord
         used.Add(field);
         if (index.TryGetValue(field, out var i)) return i;
         var present = names.Length == 0 ? "none" : string.Join(", ", names.Take(12).Select(n => $"'{n}'")) + (names.Length > 12 ? ", ..." : "");
+        if (HeaderLine is { } header)
+            throw new DatasetException(File, header, null,
+                $"the header row has no '{field}' column (columns: {present}); is the header missing? The first line of a CSV/TSV file must name its columns.",
+                "Add a header line naming the columns (e.g. prompt,response), map other columns (--prompt-field, --response-field), or choose a template that matches the data.") { Field = field };
         throw Error($"the field '{field}' is missing (fields present: {present}).", MappingFix, field);
     }
 

@@ -14,8 +14,9 @@ namespace GradSentry.Data;
 /// <item><c>qa</c>: prompt = <c>question</c> verbatim, response = <c>answer</c> (or <c>answers</c> when there is no
 /// <c>answer</c>): a string, or a list of strings joined with <c>"; "</c>.</item>
 /// <item><c>gradsentry-qa</c>: as <c>qa</c> with the reference GradSentry prompt <see cref="GradSentryQaPrompt"/>.</item>
-/// <item><c>chat</c>: <c>messages</c> = [{role, content}, ...]; response = the content of the last message whose role is
-/// <c>assistant</c>; prompt = every earlier message as <c>"{role}: {content}\n"</c> followed by <c>"assistant: "</c>.
+/// <item><c>chat</c>: <c>messages</c> = [{role, content}, ...] (or ShareGPT's <c>conversations</c> = [{from, value}, ...],
+/// with <c>human</c>/<c>gpt</c> read as <c>user</c>/<c>assistant</c>); response = the content of the last message whose role
+/// is <c>assistant</c>; prompt = every earlier message as <c>"{role}: {content}\n"</c> followed by <c>"assistant: "</c>.
 /// Messages after the last assistant turn are ignored. A record without an assistant turn is an error.</item>
 /// </list>
 /// Every template: an empty prompt is allowed; an empty response is an error (there is nothing to score).
@@ -85,7 +86,7 @@ public static class PromptTemplates
     public static IPromptTemplate Chat(TemplateOptions? options = null)
     {
         Only(ChatName, options, messages: true);
-        return new ChatTemplate(options?.MessagesField ?? "messages");
+        return new ChatTemplate(options?.MessagesField, options?.RoleField, options?.ContentField);
     }
 
     /// <summary>A built-in template by name (case-insensitive).</summary>
@@ -187,6 +188,8 @@ public static class PromptTemplates
         Check(options.ResponseField, response, "ResponseField (--response-field)");
         Check(options.InputField, input, "InputField (--input-field)");
         Check(options.MessagesField, messages, "MessagesField (--messages-field)");
+        Check(options.RoleField, messages, "RoleField (--role-field)");
+        Check(options.ContentField, messages, "ContentField (--content-field)");
 
         void Check(string? value, bool allowed, string what)
         {
@@ -252,14 +255,23 @@ public static class PromptTemplates
         }
     }
 
-    sealed class ChatTemplate(string messagesField) : IPromptTemplate
+    sealed class ChatTemplate(string? messagesOption, string? roleOption, string? contentOption) : IPromptTemplate
     {
         public string Name => ChatName;
+
+        /// <summary>ShareGPT's role names, read as the chat roles they stand for.</summary>
+        static string NormalizeRole(string role) => role switch
+        {
+            "human" => "user",
+            "gpt" or "model" => "assistant",
+            _ => role,
+        };
 
         public PromptResponse Apply(DataRecord record)
         {
             ArgumentNullException.ThrowIfNull(record);
-            const string Fix = "Give each message as {\"role\": \"user\", \"content\": \"...\"} with string role and content.";
+            const string Fix = "Give each message as {\"role\": \"user\", \"content\": \"...\"} (or ShareGPT's {\"from\": \"human\", \"value\": \"...\"}) with string role and content, or map the keys (--role-field, --content-field).";
+            var messagesField = messagesOption ?? (!record.Contains("messages") && record.Contains("conversations") ? "conversations" : "messages");
             var messages = record.GetJson(messagesField);
             if (messages.ValueKind != JsonValueKind.Array)
                 throw record.Error($"the field '{messagesField}' is {DataRecord.Describe(messages.ValueKind)}, expected a list of messages.", Fix, messagesField);
@@ -269,7 +281,9 @@ public static class PromptTemplates
                 var n = turns.Count;
                 if (message.ValueKind != JsonValueKind.Object)
                     throw record.Error($"message {n} of '{messagesField}' is {DataRecord.Describe(message.ValueKind)}, not an object.", Fix, messagesField);
-                turns.Add((Text(record, message, "role", n), Text(record, message, "content", n)));
+                var roleKey = roleOption ?? (!message.TryGetProperty("role", out _) && message.TryGetProperty("from", out _) ? "from" : "role");
+                var contentKey = contentOption ?? (!message.TryGetProperty("content", out _) && message.TryGetProperty("value", out _) ? "value" : "content");
+                turns.Add((NormalizeRole(Text(record, message, roleKey, n)), Text(record, message, contentKey, n)));
             }
             var last = turns.FindLastIndex(t => t.Role == "assistant");
             if (last < 0)

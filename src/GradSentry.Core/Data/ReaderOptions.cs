@@ -19,9 +19,12 @@ public sealed record ReaderOptions
     public int MaxLineBytes { get; init; } = DefaultMaxLineBytes;
 
     /// <summary>
-    /// When <see langword="false"/> (default) a blank line (empty or only whitespace) is an error, because it usually
-    /// means a file was cut or concatenated badly. When <see langword="true"/> blank lines are skipped; they do not
-    /// count as rows, but line numbers still count them.
+    /// When <see langword="true"/> (default) blank lines (empty or only whitespace) are skipped, as pandas and Hugging
+    /// Face <c>datasets</c> skip them: they are not rows, line numbers still count them, and <see cref="BlankLines"/>
+    /// counts them. When <see langword="false"/> a blank line is an error.
     /// </summary>
-    public bool SkipBlankLines { get; init; }
+    public bool SkipBlankLines { get; init; } = true;
+
+    /// <summary>Counts the blank lines skipped (each file and line once, however often the files are read); null: not counted.</summary>
+    public BlankLineCounter? BlankLines { get; init; }
 }

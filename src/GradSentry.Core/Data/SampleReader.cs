@@ -131,8 +131,9 @@ public static class SampleReader
         {
             if (string.IsNullOrWhiteSpace(line.Text))
             {
-                if (options.SkipBlankLines) continue;
-                throw CsvRecordReader.Blank(file, line.Number);
+                if (!options.SkipBlankLines) throw CsvRecordReader.Blank(file, line.Number);
+                options.BlankLines?.Add(file, line.Number);
+                continue;
             }
             JsonDocument document;
             try
@@ -164,7 +165,7 @@ public static class SampleReader
     static IEnumerable<SampleRow> ReadDelimited(string file, char delimiter, ReaderOptions options)
     {
         using var lines = new Utf8LineReader(Open(file), file, options.MaxLineBytes);
-        var records = new CsvRecordReader(lines, file, delimiter, options.MaxLineBytes, options.SkipBlankLines);
+        var records = new CsvRecordReader(lines, file, delimiter, options.MaxLineBytes, options.SkipBlankLines, options.BlankLines);
         if (!records.TryRead(out var headerRecord)) throw NoRows(file, "the file has no header and no rows (only blank lines).");
         var header = headerRecord.Fields;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -186,7 +187,7 @@ public static class SampleReader
                 throw new DatasetException(file, record.Line, null,
                     string.Create(CultureInfo.InvariantCulture, $"the record has {record.Fields.Count} fields but the header has {header.Count}."),
                     $"Give every row one value per column; quote values that contain a {kind} or a line break (\"...\").");
-            var data = DataRecord.FromFields(file, row, record.Line, header, record.Fields);
+            var data = DataRecord.FromFields(file, row, record.Line, header, record.Fields).WithHeaderLine(headerRecord.Line);
             yield return Build(data, record.Raw, options.Template);
             row++;
         }

@@ -42,7 +42,7 @@ internal sealed class ScoringSession : IDisposable
         // The raw template is the identity: the encoder itself refuses an empty response, so no record needs building.
         var template = options.Template.Equals(PromptTemplates.RawName, StringComparison.OrdinalIgnoreCase) ? null : options.CreateTemplate();
         var scoring = ToScoringOptions(options);
-        var model = GradSentryModel.Load(options.ModelPath!, options.Device, ComputeDTypes.Parse(options.DType), options.AdapterPath);
+        var model = GradSentryModel.Load(options.ResolvedModelPath, options.Device, ComputeDTypes.Parse(options.DType), options.AdapterPath);
         ScoreCache? cache = null;
         try
         {

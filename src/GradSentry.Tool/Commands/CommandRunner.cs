@@ -29,12 +29,19 @@ public static class CommandRunner
         }
     }
 
-    /// <summary>The exit code and the one-line message for <paramref name="ex"/>.</summary>
+    /// <summary>The exit code and the one-line message for <paramref name="ex"/>, without .NET's internal wording.</summary>
     public static (int ExitCode, string Message) Describe(Exception ex)
+    {
+        var (code, message) = DescribeRaw(ex);
+        return (code, code == ExitCodes.InternalError ? message : UserMessages.WithoutDotNetInternals(message));
+    }
+
+    static (int ExitCode, string Message) DescribeRaw(Exception ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
         return ex switch
         {
+            TorchLoadException t => (ExitCodes.InternalError, "error: " + t.Message),
             DatasetException d => (ExitCodes.UsageOrInputError, Diagnostic.Create(DiagnosticIds.UnreadableDataset, d.File, d.Line, d.Column ?? 1,
                 string.IsNullOrEmpty(d.Fix) ? d.Problem : d.Problem + " " + d.Fix).ToCanonicalString()),
             ModelLoadException m => (ExitCodes.UsageOrInputError, Diagnostic.Create(DiagnosticIds.ModelCannotBeLoaded, m.ModelDirectory, 0, 0,

@@ -25,7 +25,7 @@ public sealed class ReportOptionSet
     /// <summary><c>--format NAME</c>, repeatable.</summary>
     public Option<string[]> Format { get; } = new("--format")
     {
-        Description = "Report format, repeatable: text, json, csv, sarif, html, msbuild. Written to standard output unless --output is given; msbuild lines always go to standard output when another format takes --output. Default text.",
+        Description = "Report format, repeatable: text, json, csv, sarif, html, msbuild. Written to standard output unless --output is given; msbuild lines always go to standard output when another format takes --output. Default: the --output file's extension (.txt, .json, .csv, .sarif, .html), else text.",
         HelpName = "text|json|csv|sarif|html|msbuild",
         AllowMultipleArgumentsPerToken = false,
     };
@@ -40,7 +40,7 @@ public sealed class ReportOptionSet
     /// <summary><c>--report DIR</c>.</summary>
     public Option<string?> Report { get; } = new("--report")
     {
-        Description = "Also write every format into DIR (gradsentry.txt, .json, .csv, .sarif, .html, .msbuild.log); DIR is created if its parent exists.",
+        Description = "Also write every format into DIR (gradsentry.txt, .json, .csv, .sarif, .html, .msbuild.log); DIR and any missing parent folders are created.",
         HelpName = "DIR",
     };
 
@@ -85,7 +85,23 @@ public sealed class ReportOptionSet
     public ReportRequest Read(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        var formats = parse.GetValue(Format) is { Length: > 0 } f ? f.Select(x => x.ToLowerInvariant()).Distinct().ToList() : ["text"];
-        return new ReportRequest(formats, parse.GetValue(Output), parse.GetValue(Report), parse.GetValue(FilteredOutput), parse.GetValue(Baseline));
+        var output = parse.GetValue(Output);
+        var formats = parse.GetValue(Format) is { Length: > 0 } f ? f.Select(x => x.ToLowerInvariant()).Distinct().ToList() : [FormatOf(output) ?? "text"];
+        return new ReportRequest(formats, output, parse.GetValue(Report), parse.GetValue(FilteredOutput), parse.GetValue(Baseline));
+    }
+
+    /// <summary>The format an output file's extension names (<c>.json</c>, <c>.sarif</c>, <c>.csv</c>, <c>.html</c>, <c>.txt</c>), or null.</summary>
+    public static string? FormatOf(string? path)
+    {
+        var extension = path is null ? "" : Path.GetExtension(path).ToLowerInvariant();
+        return extension switch
+        {
+            ".json" => "json",
+            ".sarif" => "sarif",
+            ".csv" => "csv",
+            ".html" or ".htm" => "html",
+            ".txt" or ".text" => "text",
+            _ => null,
+        };
     }
 }

@@ -36,11 +36,12 @@ public sealed record ReportRequest(IReadOnlyList<string> Formats, string? Output
         if (FilteredOutput is not null) AtomicFile.CheckDestination(FilteredOutput);
         if (ReportDirectory is not null)
         {
-            var full = Path.GetFullPath(ReportDirectory);
-            if (File.Exists(full)) throw new UsageException($"{ReportDirectory}: is a file; --report needs a folder.");
-            var parent = Path.GetDirectoryName(full);
-            if (!Directory.Exists(full) && (parent is null || !Directory.Exists(parent)))
-                throw new UsageException($"{ReportDirectory}: its parent folder '{parent}' does not exist; create it first or write somewhere else.");
+            // Missing folders are created when the reports are written; only a file in the way is an error.
+            for (string? dir = Path.GetFullPath(ReportDirectory); dir is not null && !Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
+            {
+                if (File.Exists(dir))
+                    throw new UsageException(dir == Path.GetFullPath(ReportDirectory) ? $"{ReportDirectory}: is a file; --report needs a folder." : $"{ReportDirectory}: '{dir}' is a file, so the folder cannot be created.");
+            }
         }
     }
 }

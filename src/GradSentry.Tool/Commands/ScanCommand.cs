@@ -83,7 +83,12 @@ public sealed class ScanCommand
 
     readonly Option<string> _template = new("--template")
     {
-        Description = "How records become prompt and response: raw (prompt/response fields), alpaca, qa, chat, gradsentry-qa, or a template file.",
+        Description = "How records become prompt and response. raw: prompt = field prompt, response = field response, verbatim. "
+            + "alpaca: the Stanford Alpaca prompt around instruction (and input when non-empty), response = output. "
+            + "qa: prompt = question verbatim, response = answer (or answers joined with '; '). "
+            + "gradsentry-qa: as qa inside the reference GradSentry QA prompt. "
+            + "chat: messages [{role, content}] or ShareGPT conversations [{from, value}] (human/gpt = user/assistant); response = the last assistant turn, prompt = each earlier turn as 'role: content' on its own line, then 'assistant: '. "
+            + "FILE: a JSON template file {\"prompt\": \"Q: {question}\\nA: \", \"response\": \"answer\"}: {field} placeholders take the record's fields ({{ and }} are literal braces), response names the response field.",
         DefaultValueFactory = _ => PromptTemplates.RawName,
         HelpName = "raw|alpaca|qa|chat|gradsentry-qa|FILE",
     };
@@ -91,6 +96,12 @@ public sealed class ScanCommand
     readonly Option<string?> _promptField = new("--prompt-field") { Description = "Field holding the prompt (raw), instruction (alpaca) or question (qa).", HelpName = "NAME" };
 
     readonly Option<string?> _responseField = new("--response-field") { Description = "Field holding the response (raw), output (alpaca) or answer (qa).", HelpName = "NAME" };
+
+    readonly Option<string?> _messagesField = new("--messages-field") { Description = "Field holding the message list (chat); default messages, or ShareGPT's conversations.", HelpName = "NAME" };
+
+    readonly Option<string?> _roleField = new("--role-field") { Description = "Key of a message's role (chat); default role, or ShareGPT's from (human/gpt read as user/assistant).", HelpName = "NAME" };
+
+    readonly Option<string?> _contentField = new("--content-field") { Description = "Key of a message's text (chat); default content, or ShareGPT's value.", HelpName = "NAME" };
 
     readonly Option<string?> _inputFormat = new("--input-format")
     {
@@ -110,6 +121,11 @@ public sealed class ScanCommand
         HelpName = "i/n",
     };
 
+    readonly Option<bool> _filterOnly = new("--filter-only")
+    {
+        Description = "Filter and continue: with --filtered-output, exit 0 once the clean file is written, however many rows were removed (the gate still fails, exit 1, when a row could not be scored, and then no file is written). For `scan data.jsonl --filtered-output clean.jsonl --filter-only && finetune clean.jsonl`.",
+    };
+
     readonly ReportOptionSet _report = new();
 
     /// <summary>Builds the command.</summary>
@@ -117,7 +133,7 @@ public sealed class ScanCommand
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
         command.Arguments.Add(_data.RejectingUnknownOptions("scan"));
-        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _inputFormat, _cache, _shard })
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _messagesField, _roleField, _contentField, _inputFormat, _cache, _shard, _filterOnly })
             command.Options.Add(option);
         _report.AddTo(command);
         _score.AcceptOnlyFromAmong([.. ScoreKinds]);
@@ -134,9 +150,21 @@ public sealed class ScanCommand
         if (!GradSentry.Scoring.ScoreKinds.Capabilities(scoreKind).Shardable && parse.GetValue(_shard) is not null)
             throw new UsageException($"--score {score} compares every row with the whole dataset, so it cannot run per shard; drop --shard or use --score reference.");
         var request = _report.Read(parse);
+        var filterOnly = parse.GetValue(_filterOnly);
+        if (filterOnly && request.FilteredOutput is null)
+            throw new UsageException("--filter-only writes the rows that pass and exits 0: give the clean file with --filtered-output FILE.");
+        var modelGiven = parse.GetValue(_model) is not null;
+        var blankLines = new BlankLineCounter();
         var shard = parse.GetValue(_shard) is { } shardText ? ParseShard(shardText) : null;
         var inputFormat = parse.GetValue(_inputFormat) is { } f ? SampleReader.ParseFormat(f) : (DatasetFormat?)null;
-        var template = ResolveTemplate(parse.GetValue(_template)!, parse.GetValue(_promptField), parse.GetValue(_responseField));
+        var template = ResolveTemplate(parse.GetValue(_template)!, new TemplateOptions
+        {
+            PromptField = parse.GetValue(_promptField),
+            ResponseField = parse.GetValue(_responseField),
+            MessagesField = parse.GetValue(_messagesField),
+            RoleField = parse.GetValue(_roleField),
+            ContentField = parse.GetValue(_contentField),
+        });
         var options = new ScanOptions
         {
             ModelDirectory = parse.GetValue(_model) ?? BundledModel.Path,
@@ -147,7 +175,7 @@ public sealed class ScanCommand
             MaxPoisonFraction = parse.GetValue(_report.MaxPoisonFraction),
             CacheDirectory = parse.GetValue(_cache),
             Shard = shard,
-            Reader = new ReaderOptions { Format = inputFormat, Template = template },
+            Reader = new ReaderOptions { Format = inputFormat, Template = template, BlankLines = blankLines },
             Scoring = new ScoringOptions
             {
                 BatchSize = parse.GetValue(_batchSize),
@@ -175,6 +203,7 @@ public sealed class ScanCommand
             ResponseField = parse.GetValue(_responseField),
             InputFormat = parse.GetValue(_inputFormat),
             Baseline = request.Baseline,
+            DemoModel = !modelGiven,
         };
 
         // Everything that can be checked without the model is checked before it is loaded.
@@ -199,6 +228,10 @@ public sealed class ScanCommand
             request.CheckDestinations();
         }
         var baseline = request.Baseline is null ? null : BaselineFile.Load(request.Baseline);
+        if (!modelGiven)
+            ConsoleStreams.ErrorLine("warning: " + DemoModel.Warning);
+        if (!filterOnly && options.MaxPoisonFraction == 0 && options.Threshold.Trim().StartsWith("top:", StringComparison.OrdinalIgnoreCase))
+            ConsoleStreams.ErrorLine($"warning: --threshold {options.Threshold} always flags rows, so with --max-poison-fraction 0 (the default) the gate always fails. To remove them and continue, add --filtered-output FILE --filter-only; to gate, raise --max-poison-fraction.");
         _ = SampleReader.Read(files, options.Reader); // missing files and unknown extensions fail here, before the model loads
 
         var title = shard is null ? "scan" : $"scan shard {shard}";
@@ -211,8 +244,15 @@ public sealed class ScanCommand
                 $"shard {shard}: scored {scored.Rows.Count} of {scored.TotalRows} rows into {request.Output}; combine all {shard.Count} shards with 'dotnet gradsentry merge'."));
             return scored.Rows.Any(r => !r.Score.IsScored) ? ExitCodes.UsageOrInputError : ExitCodes.Passed;
         }
-        var report = new ScanReport(DatasetScanner.Decide(scored), reportOptions, baseline);
-        return ReportEmitter.Emit(report, request, inputFormat);
+        var report = new ScanReport(DatasetScanner.Decide(scored), reportOptions with { BlankLinesSkipped = blankLines.Count }, baseline);
+        var code = ReportEmitter.Emit(report, request, inputFormat);
+        if (filterOnly && code == ExitCodes.GateFailed)
+        {
+            ConsoleStreams.ErrorLine(string.Create(CultureInfo.InvariantCulture,
+                $"--filter-only: {report.Suspects.Count} suspect row(s) left out of {request.FilteredOutput}; exit 0."));
+            return ExitCodes.Passed;
+        }
+        return code;
     }
 
     static ScanShard ParseShard(string text)
@@ -227,9 +267,9 @@ public sealed class ScanCommand
         }
     }
 
-    static IPromptTemplate ResolveTemplate(string name, string? promptField, string? responseField)
+    static IPromptTemplate ResolveTemplate(string name, TemplateOptions options)
     {
-        var fields = promptField is null && responseField is null ? null : new TemplateOptions { PromptField = promptField, ResponseField = responseField };
+        var fields = options == new TemplateOptions() ? null : options;
         try
         {
             return PromptTemplates.Resolve(name, fields);

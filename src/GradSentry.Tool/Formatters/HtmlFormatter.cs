@@ -16,6 +16,7 @@ public sealed class HtmlFormatter : IReportFormatter
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1f24;background:#f6f8fa}
         main{max-width:1000px;margin:0 auto;padding:1rem 1.5rem 3rem}
         header.banner{padding:1.2rem 1.5rem;color:#fff}
+        p.warning{background:#fff3cd;color:#664d03;padding:.5rem .8rem;border-radius:4px}
         header.passed{background:#1a7f37} header.failed{background:#cf222e} header.error{background:#9a6700}
         header h1{margin:0;font-size:1.6rem} header p{margin:.3rem 0 0}
         section{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:1rem 1.2rem;margin-top:1rem}
@@ -55,6 +56,8 @@ public sealed class HtmlFormatter : IReportFormatter
         w.WriteLine($"<h1>GradSentry: {E(state.ToUpperInvariant())}</h1>");
         w.WriteLine(string.Create(inv,
             $"<p>{report.Suspects.Count} suspect row(s) of {s.Evaluated} scored ({report.SuspectFraction:P2}); limit {r.Options.MaxPoisonFraction:P2}. Threshold {s.Threshold.Value:0.0000} ({E(s.Threshold.Method)}).</p>"));
+        foreach (var warning in report.Warnings)
+            w.WriteLine($"<p class=\"warning\"><strong>Warning:</strong> {E(warning)}</p>");
         w.WriteLine("</header>");
         w.WriteLine("<main>");
 

@@ -44,6 +44,10 @@ public sealed class JsonFormatter : IReportFormatter
         foreach (var file in result.Files) w.WriteStringValue(file);
         w.WriteEndArray();
 
+        w.WriteStartArray("warnings");
+        foreach (var warning in report.Warnings) w.WriteStringValue(warning);
+        w.WriteEndArray();
+
         var o = report.Options;
         w.WriteStartObject("options");
         w.WriteString("model", o.Model);
@@ -84,6 +88,7 @@ public sealed class JsonFormatter : IReportFormatter
         w.WriteNumber("suspects", report.Suspects.Count);
         Number(w, "suspectFraction", report.SuspectFraction);
         w.WriteNumber("failed", summary.Failed);
+        w.WriteNumber("blankLinesSkipped", report.Options.BlankLinesSkipped);
         Number(w, "maxPoisonFraction", result.Options.MaxPoisonFraction);
         w.WriteEndObject();
 

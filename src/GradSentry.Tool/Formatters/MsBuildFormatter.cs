@@ -21,7 +21,8 @@ public sealed class MsBuildFormatter : IReportFormatter
         ArgumentNullException.ThrowIfNull(report);
         using var writer = Utf8.Writer(output);
         foreach (var diagnostic in report.Diagnostics) writer.WriteLine(diagnostic.ToCanonicalString());
-        writer.WriteLine(Summary(report));
+        // The scan-wide warnings ride on the summary line, so every line before it stays a canonical diagnostic.
+        writer.WriteLine(Summary(report) + string.Concat(report.Warnings.Select(w => " WARNING: " + w)));
     }
 
     /// <summary>The one-line outcome, e.g. <c>GradSentry: 200 rows, 3 suspect (1.50 %), threshold 0.7000 (fixed): gate failed.</c></summary>

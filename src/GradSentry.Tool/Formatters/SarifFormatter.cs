@@ -62,6 +62,20 @@ public sealed class SarifFormatter : IReportFormatter
         w.WriteStartArray("invocations");
         w.WriteStartObject();
         w.WriteBoolean("executionSuccessful", true);
+        if (report.Warnings.Count > 0)
+        {
+            w.WriteStartArray("toolExecutionNotifications");
+            foreach (var warning in report.Warnings)
+            {
+                w.WriteStartObject();
+                w.WriteString("level", "warning");
+                w.WriteStartObject("message");
+                w.WriteString("text", warning);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteEndObject();
         w.WriteEndArray();
 

@@ -24,10 +24,12 @@ public sealed class TextFormatter : IReportFormatter
         var inv = CultureInfo.InvariantCulture;
         using var w = Utf8.Writer(output);
         w.WriteLine(string.Create(inv, $"GradSentry {ScanReport.ToolVersion}: {(report.Success ? "PASSED" : r.Summary.Failed > 0 ? "ERROR" : "FAILED")}"));
+        foreach (var warning in report.Warnings)
+            w.WriteLine($"  WARNING    {warning}");
         w.WriteLine($"  data       {string.Join(", ", r.Files)}");
         w.WriteLine($"  model      {r.ModelDirectory} ({r.ProbeName}, {report.Options.Target}, sha256 {r.ModelHash[..12]})");
         w.WriteLine(string.Create(inv, $"  threshold  {s.Threshold.Value:0.0000} ({s.Threshold.Method}; --threshold {report.Options.Threshold})"));
-        w.WriteLine(string.Create(inv, $"  rows       {s.Rows} read, {s.Evaluated} scored, {s.Failed} failed"));
+        w.WriteLine(string.Create(inv, $"  rows       {s.Rows} read, {s.Evaluated} scored, {s.Failed} failed{(report.Options.BlankLinesSkipped > 0 ? $", {report.Options.BlankLinesSkipped} blank line(s) skipped" : "")}"));
         w.WriteLine(string.Create(inv, $"  flagged    {s.Flagged} ({s.FlaggedFraction:P2}), {report.Baselined} accepted by the baseline"));
         w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : "failed")}"));
         w.WriteLine($"  detector   {Scoring.ScoreKinds.Name(r.Options.Scoring.Score)}{(r.Association is { } a ? ": " + a.Summary : "")}");

@@ -11,19 +11,27 @@ public sealed class OutputSet : IDisposable
     readonly List<string> _createdFolders = [];
     bool _committed;
 
-    /// <summary>Creates <paramref name="folder"/> if it is missing (its parent must exist); removed again unless committed.</summary>
-    /// <exception cref="UsageException">The parent folder does not exist, or the path is a file.</exception>
+    /// <summary>Creates <paramref name="folder"/> and any missing parents; the ones created are removed again (when empty) unless committed.</summary>
+    /// <exception cref="UsageException">The path, or one of its parents, is a file.</exception>
     public void EnsureFolder(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         var full = Path.GetFullPath(folder);
         if (Directory.Exists(full)) return;
-        if (File.Exists(full)) throw new UsageException($"{folder}: is a file; --report needs a folder.");
-        var parent = Path.GetDirectoryName(full);
-        if (parent is null || !Directory.Exists(parent))
-            throw new UsageException($"{folder}: its parent folder '{parent}' does not exist; create it first or write somewhere else.");
-        Directory.CreateDirectory(full);
-        _createdFolders.Add(full);
+        var missing = new Stack<string>();
+        for (string? dir = full; dir is not null && !Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
+        {
+            if (File.Exists(dir))
+                throw new UsageException(dir == full ? $"{folder}: is a file; --report needs a folder." : $"{folder}: '{dir}' is a file, so the folder cannot be created.");
+            missing.Push(dir);
+        }
+        // Deepest first when rolling back: an emptied child lets its parent be removed too.
+        while (missing.Count > 0)
+        {
+            var dir = missing.Pop();
+            Directory.CreateDirectory(dir);
+            _createdFolders.Insert(0, dir);
+        }
     }
 
     /// <summary>Renders <paramref name="path"/> into a temporary file now; it appears under its name at <see cref="Commit"/>.</summary>

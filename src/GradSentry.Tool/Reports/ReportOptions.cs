@@ -53,4 +53,10 @@ public sealed record ReportOptions
 
     /// <summary>Baseline file, if any.</summary>
     public string? Baseline { get; init; }
+
+    /// <summary>True when no model was given and the bundled demo model scored (every report says so).</summary>
+    public bool DemoModel { get; init; }
+
+    /// <summary>Blank lines skipped while reading the data (not rows; line numbers still count them).</summary>
+    public long BlankLinesSkipped { get; init; }
 }

@@ -312,4 +312,38 @@ public sealed class GateTests(PackageFixture fixture)
         Assert.True(build.ExitCode != 0, build.ToString());
         Assert.Contains(build.Lines, l => l.Contains("dotnet tool restore", StringComparison.Ordinal) && l.Contains(": error", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void WithNothingButThePackageReferenceTheGateRunsTheToolThroughDotnetToolExecAndFailsOnPoisonedData()
+    {
+        fixture.PackTool();
+        var project = fixture.NewProject().GateWithThePackageAlone(["data/poisoned.jsonl"]);
+
+        var build = project.Build("-v:n");
+
+        Assert.True(build.ExitCode != 0, build.ToString());
+        Assert.Contains(build.Lines, l => l.Contains("tool exec GradSentry.Tool@", StringComparison.Ordinal));
+        var error = Assert.Single(build.Errors("GS1001"));
+        // At normal verbosity MSBuild prefixes the node ("1>").
+        Assert.Contains(project.File("data/poisoned.jsonl") + "(6,1): error GS1001: 3 of 27 rows", error, StringComparison.Ordinal);
+        // The message names the MSBuild property to change, not the tool's option.
+        Assert.Contains("(GradSentry_MaxPoisonFraction)", error, StringComparison.Ordinal);
+        Assert.All(build.Logged.Where(l => l.Contains(": error ", StringComparison.Ordinal) || l.Contains(": warning ", StringComparison.Ordinal)),
+            l => Assert.DoesNotContain("--max-poison-fraction", l, StringComparison.Ordinal));
+        Assert.False(build.FineTuneRan, build.ToString());
+        Assert.DoesNotContain("dotnet tool restore", build.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithNothingButThePackageReferenceCleanDataPassesAndFineTuneRuns()
+    {
+        fixture.PackTool();
+        var project = fixture.NewProject().GateWithThePackageAlone(["data/clean.jsonl"]);
+
+        var build = project.Build();
+
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.True(build.Scanned, build.ToString());
+        Assert.True(build.FineTuneRan, build.ToString());
+    }
 }

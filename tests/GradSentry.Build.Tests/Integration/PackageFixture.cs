@@ -93,6 +93,30 @@ public sealed class PackageFixture : IDisposable
     /// <summary>A tiny checkpoint whose scores spread enough for the demo data (see samples/GatedFineTune).</summary>
     public static string Model => TestPaths.GoldenModel("tiny-llama-sharp");
 
+    /// <summary>
+    /// Packs the built GradSentry.Tool (the version of GradSentry.Build) into <see cref="Feed"/>, once, for the tests
+    /// in which the gate has to find the tool itself (<c>dotnet tool exec</c>); the other tests run the built DLL.
+    /// </summary>
+    public void PackTool()
+    {
+        lock (_packGate)
+        {
+            if (Directory.EnumerateFiles(Feed, "GradSentry.Tool.*.nupkg").Any())
+            {
+                return;
+            }
+
+            var project = Path.Combine(TestPaths.RepoRoot, "src", "GradSentry.Tool", "GradSentry.Tool.csproj");
+            var pack = Run(TestPaths.RepoRoot, "pack", project, "-c", Configuration, "--no-build", "-o", Feed, "-nologo");
+            if (pack.ExitCode != 0)
+            {
+                throw new InvalidOperationException("packing GradSentry.Tool failed: " + pack);
+            }
+        }
+    }
+
+    readonly Lock _packGate = new();
+
     /// <summary>A fresh copy of the restored template.</summary>
     public TestProject NewProject()
     {

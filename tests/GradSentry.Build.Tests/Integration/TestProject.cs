@@ -15,11 +15,20 @@ public sealed class TestProject(PackageFixture fixture, string directory)
     /// Writes gate.props: the built tool, the demo model and a fixed threshold of 0.3 (the demo data's clean rows
     /// score below it and its poisoned rows above), then <paramref name="properties"/> and the datasets.
     /// </summary>
-    public TestProject Gate(string[] datasets, params (string Name, string Value)[] properties)
+    public TestProject Gate(string[] datasets, params (string Name, string Value)[] properties) =>
+        Write(datasets, [("GradSentry_ToolCommand", $"dotnet \"{fixture.ToolDll}\""), .. properties]);
+
+    /// <summary>
+    /// Writes gate.props like <see cref="Gate"/> but without <c>GradSentry_ToolCommand</c>: the project has nothing
+    /// but its PackageReference, so the gate finds the tool itself.
+    /// </summary>
+    public TestProject GateWithThePackageAlone(string[] datasets, params (string Name, string Value)[] properties) =>
+        Write(datasets, properties);
+
+    TestProject Write(string[] datasets, (string Name, string Value)[] properties)
     {
         var all = new List<(string Name, string Value)>
         {
-            ("GradSentry_ToolCommand", $"dotnet \"{fixture.ToolDll}\""),
             ("GradSentry_Model", PackageFixture.Model),
             ("GradSentry_Threshold", "0.3"),
         };

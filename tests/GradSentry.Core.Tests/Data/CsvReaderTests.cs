@@ -137,10 +137,19 @@ public sealed class CsvReaderTests : IDisposable
     public void ABlankLineIsAnErrorUnlessSkipped()
     {
         var path = files.Text("b.csv", "prompt,response\na,b\n\nc,d\n");
-        Assert.Equal(3, DataFiles.Fails(path).Line);
+        Assert.Equal(3, DataFiles.Fails(path, new ReaderOptions { SkipBlankLines = false }).Line);
         var rows = DataFiles.ReadAll(path, new ReaderOptions { SkipBlankLines = true });
         Assert.Equal([2L, 4L], rows.Select(r => r.Line));
         Assert.Equal([0L, 1L], rows.Select(r => r.Row));
+    }
+
+    [Fact]
+    public void ACsvWithoutAHeaderIsAHeaderProblemAtLineOne()
+    {
+        var ex = DataFiles.Fails(files.Text("nohdr.csv", "What is 2+2?,4\nName a colour,Blue\n"));
+
+        Assert.Equal(1, ex.Line);
+        Assert.Contains("the header row has no 'prompt' column (columns: 'What is 2+2?', '4'); is the header missing?", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

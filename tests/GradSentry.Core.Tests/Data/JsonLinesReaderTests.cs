@@ -210,12 +210,27 @@ public sealed class JsonLinesReaderTests : IDisposable
     [InlineData("{\"prompt\": \"a\", \"response\": \"b\"}\n   \t\n", 2)]
     [InlineData("{\"prompt\": \"a\", \"response\": \"b\"}\n\n", 2)]
     [InlineData("\n{\"prompt\": \"a\", \"response\": \"b\"}\n", 1)]
-    public void ABlankLineIsAnErrorByDefault(string text, long line)
+    public void ABlankLineIsAnErrorWhenNotSkipped(string text, long line)
     {
-        var ex = DataFiles.Fails(files.Text("blank.jsonl", text));
+        var ex = DataFiles.Fails(files.Text("blank.jsonl", text), new ReaderOptions { SkipBlankLines = false });
         Assert.Equal(line, ex.Line);
         Assert.Contains("blank", ex.Message, StringComparison.Ordinal);
         Assert.Contains("SkipBlankLines", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BlankLinesAreSkippedByDefaultAndCountedOnceEach()
+    {
+        // One trailing blank line (the usual editor artefact) and one in the middle.
+        var path = files.Text("blank.jsonl", "{\"prompt\": \"a\", \"response\": \"b\"}\n\n{\"prompt\": \"c\", \"response\": \"d\"}\n\n");
+        var counter = new BlankLineCounter();
+        var options = new ReaderOptions { BlankLines = counter };
+
+        var rows = DataFiles.ReadAll(path, options);
+        _ = DataFiles.ReadAll(path, options); // read twice: each blank line still counted once
+
+        Assert.Equal([1L, 3L], rows.Select(r => r.Line));
+        Assert.Equal(2, counter.Count);
     }
 
     [Fact]

@@ -109,6 +109,29 @@ public sealed class PromptTemplatesTests : IDisposable
     }
 
     [Fact]
+    public void ChatReadsShareGptConversationsWithHumanAndGptTurns()
+    {
+        var result = Apply(PromptTemplates.Chat(),
+            "{\"conversations\": [{\"from\": \"system\", \"value\": \"Be brief.\"}, {\"from\": \"human\", \"value\": \"Hi\"}, {\"from\": \"gpt\", \"value\": \"Hello!\"}]}");
+
+        Assert.Equal(new PromptResponse("system: Be brief.\nuser: Hi\nassistant: ", "Hello!"), result);
+    }
+
+    [Fact]
+    public void ChatMessageKeysCanBeMapped()
+    {
+        var template = PromptTemplates.Chat(new TemplateOptions { MessagesField = "turns", RoleField = "speaker", ContentField = "text" });
+
+        var result = Apply(template, "{\"turns\": [{\"speaker\": \"user\", \"text\": \"2+2?\"}, {\"speaker\": \"assistant\", \"text\": \"4\"}]}");
+
+        Assert.Equal(new PromptResponse("user: 2+2?\nassistant: ", "4"), result);
+    }
+
+    [Fact]
+    public void RoleAndContentFieldsBelongToTheChatTemplateOnly() =>
+        Assert.Throws<ArgumentException>(() => PromptTemplates.Raw(new TemplateOptions { RoleField = "speaker" }));
+
+    [Fact]
     public void ChatWithoutAnAssistantTurnIsAnError() =>
         Assert.Contains("no message with role \"assistant\"",
             Fails(PromptTemplates.Chat(), "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}").Message, StringComparison.Ordinal);

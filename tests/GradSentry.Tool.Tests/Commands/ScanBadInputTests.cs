@@ -119,7 +119,6 @@ public class ScanBadInputTests
     [Theory]
     [InlineData("--output", "missing/report.json")]
     [InlineData("--filtered-output", "missing/filtered.jsonl")]
-    [InlineData("--report", "missing/deeper/report")]
     public void OutputInsideAMissingFolderIsRejectedBeforeScanning(string option, string path)
     {
         using var folder = new TempFolder();
