@@ -10,8 +10,9 @@ namespace GradSentry.Bench;
 /// <summary>
 /// Cost of the trigger-conditional verdict's dataset step against the scoring pass it follows. The parent scores a
 /// sample of real NQ-open rows (10% with a BadNets trigger and payload) with the bundled model and gradient sketches on,
-/// timing the scoring; each child (a fresh process per size) grows those rows' features to N rows (sketches with a
-/// little noise, so no two are equal) and times <see cref="TriggerAssociation.Run"/> and its peak memory. The ratio is
+/// timing the scoring; each child (a fresh process per size) grows those rows' features to N distinct rows (a clean
+/// row takes the prompt of one clean sample row and the answer and sketch of another, with a little noise, so no
+/// association but the planted one exists; poisoned rows stay whole) and times <see cref="TriggerAssociation.Run"/> and its peak memory. The ratio is
 /// step time at N over N times the measured scoring cost per row.
 /// </summary>
 internal sealed class VerdictStepBenchmark : IBenchmark
@@ -105,19 +106,25 @@ internal sealed class VerdictStepBenchmark : IBenchmark
             using var document = JsonDocument.Parse(File.ReadAllText(options.Get("features", "")));
             var sample = document.RootElement.EnumerateArray().Select(e => (
                 Words: AssociationWords.Of(e.GetProperty("prompt").GetString()!, e.GetProperty("response").GetString()!),
-                Sketch: e.GetProperty("sketch").EnumerateArray().Select(v => v.GetSingle()).ToArray())).ToList();
+                Sketch: e.GetProperty("sketch").EnumerateArray().Select(v => v.GetSingle()).ToArray(),
+                Poisoned: e.GetProperty("prompt").GetString()!.Contains(" cf mn bb tq", StringComparison.Ordinal))).ToList();
+            var clean = sample.Where(x => !x.Poisoned).ToList();
+            var poisoned = sample.Where(x => x.Poisoned).ToList();
             var random = new Random(11);
             var vocabulary = new WordVocabulary();
             var rows = new List<AssociationRow?>(n);
             for (var i = 0; i < n; i++)
             {
-                var (words, sketch) = sample[i % sample.Count];
+                var (prompt, (answer, sketch)) = i % 10 == 3
+                    ? (poisoned[random.Next(poisoned.Count)].Words.Prompt, Pick(poisoned[random.Next(poisoned.Count)]))
+                    : (clean[random.Next(clean.Count)].Words.Prompt, Pick(clean[random.Next(clean.Count)]));
                 var scale = sketch.Max(Math.Abs) * 0.05f;
                 var noisy = sketch.Select(v => v + scale * (float)(random.NextDouble() - 0.5)).ToArray();
-                rows.Add(new AssociationRow(vocabulary.DistinctIds(words.Prompt), vocabulary.DistinctIds(words.Answer), noisy));
+                rows.Add(new AssociationRow(vocabulary.DistinctIds(prompt), vocabulary.DistinctIds(answer), noisy));
             }
             GC.Collect();
             var sketchBytes = (double)n * sample[0].Sketch.Length * sizeof(float);
+            static (IReadOnlyList<string> Answer, float[] Sketch) Pick((AssociationWords Words, float[] Sketch, bool Poisoned) row) => (row.Words.Answer, row.Sketch);
             var before = ProcessMemory.PeakResidentBytes();
             ProcessMemory.ResetPeak();
             var clock = Stopwatch.StartNew();

@@ -53,6 +53,12 @@ public sealed class GradSentryScan : ToolTask
     /// <summary>Prompt template name or file; empty leaves the tool's default.</summary>
     public string? Template { get; set; }
 
+    /// <summary>
+    /// The detector that decides (<c>--score</c>: <c>trigger-conditional</c>, <c>reference</c>, <c>length-controlled</c>);
+    /// empty leaves the tool's default, the trigger-conditional verdict.
+    /// </summary>
+    public string? Score { get; set; }
+
     /// <summary>The dataset field holding the prompt (<c>--prompt-field</c>); empty leaves the template's default.</summary>
     public string? PromptField { get; set; }
 
@@ -277,6 +283,11 @@ public sealed class GradSentryScan : ToolTask
         args.AddRange(["--model", group.Model]);
         args.AddRange(["--threshold", group.Threshold]);
         args.AddRange(["--max-poison-fraction", group.MaxPoisonFraction]);
+        if (!string.IsNullOrWhiteSpace(Score))
+        {
+            args.AddRange(["--score", Score.Trim()]);
+        }
+
         if (group.Template.Length > 0)
         {
             args.AddRange(["--template", group.Template]);

@@ -16,6 +16,7 @@ internal static partial class MsBuildWording
         ["--max-poison-fraction"] = "GradSentry_MaxPoisonFraction",
         ["--template"] = "GradSentry_Template",
         ["--prompt-field"] = "GradSentry_PromptField",
+        ["--score"] = "GradSentry_Score",
         ["--response-field"] = "GradSentry_ResponseField",
         ["--baseline"] = "GradSentry_Baseline",
         ["--filtered-output"] = "GradSentry_FilteredOutput",

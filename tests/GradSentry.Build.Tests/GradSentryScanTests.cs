@@ -219,6 +219,18 @@ public sealed class GradSentryScanTests : IDisposable
     }
 
     [Fact]
+    public void GradSentryScoreChoosesTheDetector()
+    {
+        var task = Task(0);
+        task.Score = "reference";
+
+        Assert.True(task.Execute(), _engine.Log);
+
+        var args = Assert.Single(_tool.Runs()).ToList();
+        Assert.Equal("reference", args[args.IndexOf("--score") + 1]);
+    }
+
+    [Fact]
     public void WithoutAnErrorLogOnlyMsbuildLinesAreAskedForBesideTheReportDirectory()
     {
         var task = Task(0);
@@ -228,6 +240,7 @@ public sealed class GradSentryScanTests : IDisposable
         var args = Assert.Single(_tool.Runs());
         Assert.DoesNotContain("sarif", args);
         Assert.DoesNotContain("--output", args);
+        Assert.DoesNotContain("--score", args);
         Assert.Equal(["--format", "msbuild", "--report", _work.File("report")], args[^4..]);
     }
 
