@@ -87,13 +87,7 @@ public static class TriggerAssociation
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"the trigger-association test needs at least {options.MinRows} distinct scored rows to compare rows with and without a word; {n} were scored."));
         var p = rows[index[0]]!.Sketch.Length;
-        var units = new float[n][];
-        for (var k = 0; k < n; k++)
-        {
-            var sketch = rows[index[k]]!.Sketch;
-            if (sketch.Length != p) throw new ArgumentException($"sketches differ in length ({p} vs {sketch.Length}).", nameof(rows));
-            units[k] = Normalized(sketch);
-        }
+        var units = new UnitSketches(index.Select(i => rows[i]!.Sketch).ToArray(), p);
 
         // Postings: scored rows (0..n-1) of each prompt word, ascending.
         var postings = new Dictionary<int, List<int>>();
@@ -119,12 +113,12 @@ public static class TriggerAssociation
         foreach (var (word, support) in tested)
         {
             var m = support.Count;
-            var sum = Sum(units, support, p);
+            var sum = units.Sum(support);
             var direction = Normalized(sum);
             // A row's own sketch is part of its word's direction, which would put every row of a rare word above any
             // cosine bar (three orthogonal rows have cosine 0.58 to their mean): the word's rows are measured
             // leave-one-out, against the direction of the word's other rows.
-            var leaveOneOut = support.ToDictionary(k => k, k => LeaveOneOutCosine(units[k], sum));
+            var leaveOneOut = support.ToDictionary(k => k, k => units.LeaveOneOutCosine(k, sum));
             // Even if no row outside the word showed the behaviour, could the test reach significance at some bar? If not, skip the pass.
             var promising = options.MemberCosines.Any(bar =>
             {
@@ -215,19 +209,12 @@ public static class TriggerAssociation
         return false;
     }
 
-    /// <summary>Cosine of unit <paramref name="u"/> with <c>sum − u</c>.</summary>
-    static float LeaveOneOutCosine(float[] u, float[] sum)
-    {
-        var dot = TensorPrimitives.Dot(u, sum);
-        var rest = TensorPrimitives.Dot(sum, sum) - 2 * dot + 1;
-        return rest <= 1e-12f ? 0 : (dot - 1) / MathF.Sqrt(rest);
-    }
 
-    static Direction Measure(List<Direction> directions, float[] vector, float[][] units, Dictionary<int, float> own)
+    static Direction Measure(List<Direction> directions, float[] vector, UnitSketches units, Dictionary<int, float> own)
     {
-        var cosines = new float[units.Length];
-        for (var k = 0; k < units.Length; k++)
-            cosines[k] = own.TryGetValue(k, out var c) ? c : TensorPrimitives.Dot(units[k], vector);
+        var cosines = new float[units.Count];
+        for (var k = 0; k < units.Count; k++)
+            cosines[k] = own.TryGetValue(k, out var c) ? c : units.Dot(k, vector);
         var d = new Direction(vector, cosines);
         directions.Add(d);
         return d;
@@ -289,19 +276,58 @@ public static class TriggerAssociation
         return new BackdoorGroup(number, size, triggers, answers, group.Words.Max(w => w.Members), group.Words.Min(w => w.LogP));
     }
 
-    static float[] Sum(float[][] units, List<int> rows, int p)
-    {
-        var sum = new float[p];
-        foreach (var k in rows) TensorPrimitives.Add(sum, units[k], sum);
-        return sum;
-    }
-
     static float[] Normalized(float[] v)
     {
         var norm = TensorPrimitives.Norm(v);
         var result = new float[v.Length];
         if (norm > 0 && float.IsFinite(norm)) TensorPrimitives.Divide(v, norm, result);
         return result;
+    }
+
+    /// <summary>
+    /// The rows' sketches as unit vectors without a normalised copy (the sketches are the scan's largest per-row data):
+    /// each product is scaled by the row's inverse norm. A zero sketch is the zero vector.
+    /// </summary>
+    sealed class UnitSketches
+    {
+        readonly float[][] _sketches;
+        readonly float[] _inverseNorm;
+        readonly int _size;
+
+        public UnitSketches(float[][] sketches, int size)
+        {
+            _sketches = sketches;
+            _size = size;
+            _inverseNorm = new float[sketches.Length];
+            for (var k = 0; k < sketches.Length; k++)
+            {
+                if (sketches[k].Length != size) throw new ArgumentException($"sketches differ in length ({size} vs {sketches[k].Length}).", nameof(sketches));
+                var norm = TensorPrimitives.Norm(sketches[k]);
+                _inverseNorm[k] = norm > 0 && float.IsFinite(norm) ? 1 / norm : 0;
+            }
+        }
+
+        public int Count => _sketches.Length;
+
+        /// <summary>Unit row <paramref name="k"/> · <paramref name="vector"/>.</summary>
+        public float Dot(int k, float[] vector) => TensorPrimitives.Dot(_sketches[k], vector) * _inverseNorm[k];
+
+        /// <summary>The sum of the unit rows <paramref name="rows"/>.</summary>
+        public float[] Sum(List<int> rows)
+        {
+            var sum = new float[_size];
+            foreach (var k in rows) TensorPrimitives.MultiplyAdd(_sketches[k], _inverseNorm[k], sum, sum);
+            return sum;
+        }
+
+        /// <summary>Cosine of unit row <paramref name="k"/> with <c>sum − u_k</c> (the direction of the other rows).</summary>
+        public float LeaveOneOutCosine(int k, float[] sum)
+        {
+            var self = _inverseNorm[k] > 0 ? 1f : 0f;
+            var dot = Dot(k, sum);
+            var rest = TensorPrimitives.Dot(sum, sum) - 2 * dot + self;
+            return rest <= 1e-12f ? 0 : (dot - self) / MathF.Sqrt(rest);
+        }
     }
 
     sealed record Direction(float[] Vector, float[] Cosines)
