@@ -43,6 +43,7 @@ public sealed class GradSentryModel : IDisposable
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
             throw new DirectoryNotFoundException($"model directory '{full}' does not exist; pass a Hugging Face model directory (config.json, model.safetensors, tokenizer files).");
+        Caching.ContentHash.CheckModelFiles(full);
         var tokenizer = HfTokenizer.Load(full);
         var resolvedDevice = TorchRuntime.ResolveDevice(device);
         var model = CausalLmLoader.Load(full, new CausalLmLoadOptions

@@ -25,9 +25,9 @@ sealed class FileHashMemo
         {
             try
             {
-                entries = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? entries;
+                entries = JsonSerializer.Deserialize<Dictionary<string, string>>(GradSentry.IO.RegularFile.ReadAllText(path, 256 << 20)) ?? entries;
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or IOException)
             {
                 // A damaged memo is only a lost optimisation.
             }

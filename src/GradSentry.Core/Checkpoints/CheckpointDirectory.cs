@@ -194,10 +194,7 @@ public sealed class CheckpointDirectory : IDisposable
         byte[] bytes;
         try
         {
-            var length = new FileInfo(index).Length;
-            if (length > MaxIndexBytes)
-                throw new CheckpointException(index, null, string.Create(CultureInfo.InvariantCulture, $"the index is {length} bytes, above the {MaxIndexBytes}-byte limit."));
-            bytes = File.ReadAllBytes(index);
+            bytes = GradSentry.IO.RegularFile.ReadAllBytes(index, MaxIndexBytes);
         }
         catch (Exception ex) when (ex is IOException and not CheckpointException or UnauthorizedAccessException)
         {

@@ -80,7 +80,7 @@ public sealed class SafeTensorsFile : IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+            stream = GradSentry.IO.RegularFile.OpenRead(full, GradSentry.IO.RegularFile.Unlimited, bufferSize: 1, FileOptions.RandomAccess);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -83,7 +83,7 @@ public static class ParquetRows
     {
         try
         {
-            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return GradSentry.IO.RegularFile.OpenRead(file, GradSentry.IO.RegularFile.Unlimited, 1 << 16);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

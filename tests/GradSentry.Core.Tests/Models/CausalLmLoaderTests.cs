@@ -48,6 +48,81 @@ public class CausalLmLoaderTests
         Assert.IsAssignableFrom<CheckpointException>(error);
     }
 
+    [Theory]
+    [InlineData("lm_head.weight", double.NaN, "1 NaN and 0 infinite")]
+    [InlineData("model.embed_tokens.weight", double.PositiveInfinity, "0 NaN and 1 infinite")]
+    [InlineData("model.norm.weight", double.NegativeInfinity, "0 NaN and 1 infinite")]
+    [InlineData("model.layers.1.mlp.down_proj.weight", double.NaN, "1 NaN and 0 infinite")]
+    public void NonFiniteWeightsAreRefusedAtLoadNamingTheTensor(string name, double value, string counted)
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        EditCheckpoint(dir.Path, t => t[name].view(-1)[3] = tensor((float)value));
+        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.Equal(name, error.TensorName);
+        Assert.Contains(counted, error.Message);
+    }
+
+    [Fact]
+    public void NonFiniteBFloat16WeightsAreRefusedAtLoad()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        var path = Path.Combine(dir.Path, "model.safetensors");
+        using (var scope = NewDisposeScope())
+        {
+            Dictionary<string, Tensor> tensors;
+            using (var checkpoint = CheckpointDirectory.Open(dir.Path))
+                tensors = checkpoint.Tensors.ToDictionary(t => t.Name, t => checkpoint.Load(t.Name, ScalarType.BFloat16, CPU));
+            tensors["lm_head.weight"].view(-1)[0] = tensor(float.NaN).to(ScalarType.BFloat16);
+            SafeTensorsWriter.Write(path, tensors);
+        }
+        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.Equal("lm_head.weight", error.TensorName);
+        Assert.Contains("1 NaN", error.Message);
+    }
+
+    [Theory]
+    [InlineData("LlamaForCausalLM")]
+    [InlineData("GPT2LMHeadModel")]
+    public void AbsurdLayerCountIsRefusedBeforeAnyModuleIsBuilt(string architecture)
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path, architecture);
+        var config = ModelTestKit.ConfigJson(architecture);
+        config[architecture == "GPT2LMHeadModel" ? "n_layer" : "num_hidden_layers"] = 1_000_000;
+        WriteConfig(dir.Path, config);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Contains("1000000 layers", error.Message);
+        Assert.Contains("layers 0 to 1", error.Message);
+        Assert.Contains("config.json", error.Message);
+    }
+
+    [Fact]
+    public void AbsurdWidthIsRefusedAsAShapeMismatchBeforeAnyWeightIsAllocated()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        var config = ModelTestKit.ConfigJson("LlamaForCausalLM");
+        config["hidden_size"] = 1 << 24;
+        config["intermediate_size"] = 1 << 24;
+        WriteConfig(dir.Path, config);
+        var error = Assert.Throws<CheckpointMismatchException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.Contains(error.MisShaped, m => m.Name == "model.embed_tokens.weight" && m.Expected[1] == 1 << 24);
+    }
+
+    [Fact]
+    public void WeightsThatDoNotFitInMemoryAreRefusedBeforeTheyAreAllocated()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { MemoryLimitBytes = 1000 }));
+        Assert.Contains("GiB of memory is available", error.Message);
+        using var fits = CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { MemoryLimitBytes = 1L << 30 });
+    }
+
     [Fact]
     public void UnsupportedArchitectureErrorListsTheSupportedOnes()
     {

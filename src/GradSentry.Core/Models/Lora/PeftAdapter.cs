@@ -122,7 +122,11 @@ public static class PeftAdapter
             throw new CheckpointMismatchException(source, $"the LoRA layers {ConfigFileName} targets in {model.Config.Architecture}",
                 missing, unexpected, misShaped, "Check that the adapter was trained for this base model and that its target_modules and r match its weights.");
         using var noGrad = no_grad();
-        foreach (var (name, target) in expected) weights.CopyInto(name, target);
+        foreach (var (name, target) in expected)
+        {
+            weights.CopyInto(name, target);
+            CausalLmLoader.CheckFinite(weights[name], target);
+        }
     }
 
     static LoraTargets DescribeTargets(ICausalLm model, IReadOnlyList<string> adapted)
