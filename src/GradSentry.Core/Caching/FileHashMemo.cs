@@ -51,7 +51,21 @@ sealed class FileHashMemo
         if (_path == null || !_changed) return;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
         var temp = _path + "." + Environment.ProcessId + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(_entries));
-        File.Move(temp, _path, overwrite: true);
+        try
+        {
+            File.WriteAllText(temp, JsonSerializer.Serialize(_entries));
+            File.Move(temp, _path, overwrite: true);
+        }
+        catch (Exception ex) when (GradSentry.IO.OutputWriteException.IsWriteFailure(ex))
+        {
+            // The memo only saves rehashing the model next time: a full disk costs that, nothing more.
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 }

@@ -1,3 +1,5 @@
+using GradSentry.IO;
+
 namespace GradSentry.Tool.Output;
 
 /// <summary>
@@ -7,12 +9,13 @@ namespace GradSentry.Tool.Output;
 /// </summary>
 public sealed class OutputSet : IDisposable
 {
-    readonly List<(string Temp, string Path)> _pending = [];
+    readonly List<(string Temp, string Path, GuardedWriteStream Stream)> _pending = [];
     readonly List<string> _createdFolders = [];
     bool _committed;
 
     /// <summary>Creates <paramref name="folder"/> if it is missing (its parent must exist); removed again unless committed.</summary>
     /// <exception cref="UsageException">The parent folder does not exist, or the path is a file.</exception>
+    /// <exception cref="OutputWriteException">The folder cannot be created.</exception>
     public void EnsureFolder(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
@@ -22,26 +25,41 @@ public sealed class OutputSet : IDisposable
         var parent = Path.GetDirectoryName(full);
         if (parent is null || !Directory.Exists(parent))
             throw new UsageException($"{folder}: its parent folder '{parent}' does not exist; create it first or write somewhere else.");
-        Directory.CreateDirectory(full);
+        try
+        {
+            Directory.CreateDirectory(full);
+        }
+        catch (Exception ex) when (OutputWriteException.IsWriteFailure(ex))
+        {
+            throw new OutputWriteException(folder, ex, GuardedWriteStream.Untouched);
+        }
         _createdFolders.Add(full);
     }
 
     /// <summary>Renders <paramref name="path"/> into a temporary file now; it appears under its name at <see cref="Commit"/>.</summary>
     /// <exception cref="UsageException">The destination's folder does not exist.</exception>
+    /// <exception cref="OutputWriteException">The disk is full or the file cannot be written.</exception>
     public void Add(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
         var temp = AtomicFile.Begin(path);
-        _pending.Add((temp, path));
-        using var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16); // read too: a Parquet row group is appended by re-reading the footer
+        var stream = AtomicFile.Create(temp, path);
+        // Kept open (and so locked) until it is renamed: a concurrent run's cleanup never takes it for a dead process's.
+        _pending.Add((temp, path, stream));
         write(stream);
-        stream.Flush(flushToDisk: true);
+        stream.FlushToDisk();
     }
 
     /// <summary>Moves every rendered file into place.</summary>
+    /// <exception cref="OutputWriteException">A rename failed.</exception>
     public void Commit()
     {
-        foreach (var (temp, path) in _pending) AtomicFile.Commit(temp, path);
+        foreach (var (temp, path, stream) in _pending)
+        {
+            if (OperatingSystem.IsWindows()) stream.Dispose(); // Windows cannot rename a file that is open
+            AtomicFile.Commit(temp, path);
+            stream.Dispose();
+        }
         _pending.Clear();
         _committed = true;
     }
@@ -49,7 +67,18 @@ public sealed class OutputSet : IDisposable
     /// <summary>Deletes what was not committed.</summary>
     public void Dispose()
     {
-        foreach (var (temp, _) in _pending) AtomicFile.Discard(temp);
+        foreach (var (temp, _, stream) in _pending)
+        {
+            try
+            {
+                stream.Dispose();
+            }
+            catch (OutputWriteException)
+            {
+                // The file is being discarded anyway.
+            }
+            AtomicFile.Discard(temp);
+        }
         _pending.Clear();
         if (_committed) return;
         foreach (var folder in _createdFolders)
