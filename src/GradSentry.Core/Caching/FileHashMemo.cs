@@ -51,6 +51,7 @@ sealed class FileHashMemo
         if (_path == null || !_changed) return;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
         var temp = _path + "." + Environment.ProcessId + ".tmp";
+        DeleteStale(_path);
         try
         {
             File.WriteAllText(temp, JsonSerializer.Serialize(_entries));
@@ -66,6 +67,40 @@ sealed class FileHashMemo
             catch (IOException)
             {
             }
+        }
+    }
+
+    /// <summary>Deletes <c>PATH.PID.tmp</c> files whose process is gone (a scan killed while it saved the memo).</summary>
+    static void DeleteStale(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var prefix = Path.GetFileName(path) + ".";
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, prefix + "*.tmp").ToList())
+            {
+                var middle = Path.GetFileName(file)[prefix.Length..^".tmp".Length];
+                if (!int.TryParse(middle, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
+                if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+                File.Delete(file);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only tidying.
+        }
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
         }
     }
 }
