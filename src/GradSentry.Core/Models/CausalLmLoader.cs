@@ -37,9 +37,12 @@ public static class CausalLmLoader
         CausalLmArchitectures.Find(config.Architecture);
 
         var adapterDirectory = options.UseAdapter ? ResolveAdapterDirectory(full, options.AdapterDirectory) : null;
-        using var checkpoint = CheckpointDirectory.Open(full);
+        // Unused bytes in the data block are reported after the tensor inventory: a tensor whose header entry was removed
+        // leaves its bytes behind, and it is reported missing by its own name, not as a gap at the next tensor.
+        using var checkpoint = CheckpointDirectory.Open(full, deferLayoutProblems: true);
         // Nothing is allocated until config.json is known to describe these weights and they fit in memory.
         CheckPlan(config, checkpoint, full, options);
+        checkpoint.ThrowIfLayoutProblems();
         var model = CausalLmArchitectures.Create(config, options.ComputeDType, options.Device);
         try
         {
@@ -175,8 +178,13 @@ public static class CausalLmLoader
             .Order(StringComparer.Ordinal)
             .ToList();
         if (missing.Count + misShaped.Count + unexpected.Count > 0)
+        {
+            var gap = missing.Count > 0 && checkpoint.LayoutProblem is { } problem
+                ? " The data block also has bytes no tensor covers, where a missing tensor's data may be (" + problem.Message + ")"
+                : "";
             throw new CheckpointMismatchException(source ?? checkpoint.Path, $"{model.Config.Architecture} built from {ConfigFileName}",
-                missing, unexpected, misShaped, "Check that config.json belongs to these weights.");
+                missing, unexpected, misShaped, "Check that config.json belongs to these weights." + gap);
+        }
         return entries;
     }
 

@@ -123,6 +123,38 @@ public class CausalLmLoaderTests
         using var fits = CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { MemoryLimitBytes = 1L << 30 });
     }
 
+    /// <summary>Removes <paramref name="name"/>'s entry from the header of dir/model.safetensors, leaving its bytes where they were.</summary>
+    static void RemoveHeaderEntry(string dir, string name)
+    {
+        var path = Path.Combine(dir, "model.safetensors");
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(bytes, 8, headerLength))!.AsObject();
+        Assert.True(header.Remove(name));
+        var text = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        var padded = new byte[headerLength];
+        Array.Fill(padded, (byte)' ');
+        text.CopyTo(padded, 0);
+        padded.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Theory]
+    [InlineData("model.layers.0.mlp.gate_proj.weight")] // bytes in the middle: a gap before the next tensor
+    [InlineData("model.norm.weight")]
+    [InlineData("lm_head.weight")]                      // sorts first: a gap at the start
+    public void ATensorRemovedFromTheHeaderIsReportedMissingByItsOwnName(string name)
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        RemoveHeaderEntry(dir.Path, name);
+        var error = Assert.Throws<CheckpointMismatchException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.Equal([name], error.Missing);
+        Assert.Contains("bytes no tensor covers", error.Message);
+        // Opened on its own, the file is still refused for the gap.
+        Assert.Throws<CheckpointException>(() => CheckpointDirectory.Open(dir.Path).Dispose());
+    }
+
     [Fact]
     public void UnsupportedArchitectureErrorListsTheSupportedOnes()
     {
