@@ -99,6 +99,7 @@ public sealed class JsonFormatter : IReportFormatter
             w.WriteString("message", d.Message);
             w.WriteString("helpUri", DiagnosticIds.HelpLink(d.Id));
             w.WriteEndObject();
+            w.FlushWhenFull();
         }
         w.WriteEndArray();
 
@@ -121,6 +122,7 @@ public sealed class JsonFormatter : IReportFormatter
             w.WriteString("rowHash", row.RowHash);
             w.WriteString("reason", row.Verdict.Reason);
             w.WriteEndObject();
+            w.FlushWhenFull();
         }
         w.WriteEndArray();
 
