@@ -81,26 +81,13 @@ sealed class FileHashMemo
             {
                 var middle = Path.GetFileName(file)[prefix.Length..^".tmp".Length];
                 if (!int.TryParse(middle, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
-                if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+                if (pid == Environment.ProcessId || GradSentry.IO.Processes.IsRunning(pid)) continue;
                 File.Delete(file);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Only tidying.
-        }
-    }
-
-    static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            return false;
         }
     }
 }

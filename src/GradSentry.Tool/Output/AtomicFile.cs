@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using GradSentry.IO;
 
@@ -125,7 +124,7 @@ public static class AtomicFile
         {
             var middle = Path.GetFileName(candidate)[prefix.Length..^".tmp".Length].Split('.');
             if (middle.Length != 2 || middle[1].Length != 32 || !int.TryParse(middle[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
-            if (pid == Environment.ProcessId || IsRunning(pid)) continue;
+            if (pid == Environment.ProcessId || Processes.IsRunning(pid)) continue;
             try
             {
                 using (new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
@@ -138,23 +137,6 @@ public static class AtomicFile
             {
                 // Held by a live writer (another machine's, or another PID namespace's), or not ours to delete.
             }
-        }
-    }
-
-    static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
         }
     }
 }

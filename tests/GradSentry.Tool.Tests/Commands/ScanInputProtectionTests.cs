@@ -79,4 +79,26 @@ public class ScanInputProtectionTests
         TestData.WriteJsonl(folder.File("data.jsonl"), 24);
         AssertRefused(folder, "data.jsonl", ["--format", "json", "--output", "out.jsonl", "--filtered-output", "out.jsonl"], "are the same file");
     }
+
+    [Fact]
+    public void MergeRefusesToWriteOverAShardResultOrTheScannedData()
+    {
+        using var folder = new TempFolder();
+        TestData.WriteJsonl(folder.File("data.jsonl"), 24);
+        var shard = ToolProcess.Run(folder.Path, "scan", "data.jsonl", "--device", "cpu", "--shard", "0/1", "--output", "shard.json");
+        Assert.True(shard.ExitCode == ExitCodes.Passed, shard.ToString());
+        var shardBytes = File.ReadAllBytes(folder.File("shard.json"));
+        var dataBytes = File.ReadAllBytes(folder.File("data.jsonl"));
+
+        var overShard = ToolProcess.Run(folder.Path, "merge", "shard.json", "--format", "json", "--output", "shard.json");
+        Assert.True(overShard.ExitCode == ExitCodes.UsageOrInputError, overShard.ToString());
+        Assert.Contains("is the shard result 'shard.json'", overShard.Stderr, StringComparison.Ordinal);
+
+        var overData = ToolProcess.Run(folder.Path, "merge", "shard.json", "--filtered-output", "data.jsonl");
+        Assert.True(overData.ExitCode == ExitCodes.UsageOrInputError, overData.ToString());
+        Assert.Contains("is the input dataset", overData.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(shardBytes, File.ReadAllBytes(folder.File("shard.json")));
+        Assert.Equal(dataBytes, File.ReadAllBytes(folder.File("data.jsonl")));
+    }
 }
