@@ -452,6 +452,10 @@ public sealed class GradSentryScan : ToolTask
                 Log.LogError(null, null, null, null, 0, 0, 0, 0,
                     $"gradsentry scan reported a usage or input error (exit code 1) for {datasets}.{hint}{tail}");
                 break;
+            case 74:
+                Log.LogError(null, null, null, null, 0, 0, 0, 0,
+                    $"gradsentry scan could not write its output or score cache (exit code 74, an input/output error such as a full disk) for {datasets}.{tail}");
+                break;
             case 3:
                 Log.LogError(null, null, null, null, 0, 0, 0, 0,
                     $"gradsentry scan failed with an internal error (exit code 3) for {datasets}; please report it.{tail}");

@@ -46,6 +46,7 @@ public sealed class GradSentryModel : IDisposable
             throw new DirectoryNotFoundException($"model path '{full}' is a file, not a directory; pass the folder that holds it (config.json, model.safetensors, tokenizer files): '{Path.GetDirectoryName(full)}'.");
         if (!System.IO.Directory.Exists(full))
             throw new DirectoryNotFoundException($"model directory '{full}' does not exist; pass a Hugging Face model directory (config.json, model.safetensors, tokenizer files).");
+        Caching.ContentHash.CheckModelFiles(full);
         var tokenizer = HfTokenizer.Load(full);
         var resolvedDevice = TorchRuntime.ResolveDevice(device);
         var model = CausalLmLoader.Load(full, new CausalLmLoadOptions

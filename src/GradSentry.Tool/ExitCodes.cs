@@ -15,6 +15,13 @@ public static class ExitCodes
     /// <summary>An unexpected internal error (a bug: please report it with the message).</summary>
     public const int InternalError = 3;
 
+    /// <summary>
+    /// An input/output error of the environment (<c>EX_IOERR</c> of sysexits.h): an output or the score cache could not be
+    /// written (disk full, file size limit, permissions) or a file failed while being read. The message names the file;
+    /// outputs are left as they were and the cache keeps every complete record.
+    /// </summary>
+    public const int IoError = 74;
+
     /// <summary>Cancelled with Ctrl+C (128 + SIGINT); the score cache keeps what was scored and a rerun resumes.</summary>
     public const int Cancelled = 130;
 }

@@ -20,11 +20,7 @@ public static class ContentHash
     public static string OfModelDirectory(string directory, string? memoFile = null)
     {
         var memo = FileHashMemo.Load(memoFile);
-        var files = ModelFilePatterns
-            .SelectMany(p => Directory.EnumerateFiles(directory, p))
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var files = ModelFiles(directory);
         using var all = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in files)
         {
@@ -33,6 +29,24 @@ public static class ContentHash
         }
         memo.Save();
         return Convert.ToHexStringLower(all.GetHashAndReset());
+    }
+
+    /// <summary>The files of <paramref name="directory"/> that <see cref="OfModelDirectory"/> hashes, sorted.</summary>
+    public static IReadOnlyList<string> ModelFiles(string directory) =>
+        ModelFilePatterns
+            .SelectMany(p => Directory.EnumerateFiles(directory, p))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>
+    /// Checks that every file <see cref="OfModelDirectory"/> would hash is a regular file, so that a FIFO or a link to a
+    /// device among them fails when the model is loaded, not in the middle of a scan.
+    /// </summary>
+    /// <exception cref="IOException">One is not a regular file (the message names it).</exception>
+    public static void CheckModelFiles(string directory)
+    {
+        foreach (var file in ModelFiles(directory)) GradSentry.IO.RegularFile.Check(file);
     }
 
     /// <summary>Hash of an encoded sample: prompt length, T and every token id.</summary>
@@ -53,7 +67,7 @@ public static class ContentHash
     /// <summary>Hash of one file's bytes, streamed.</summary>
     public static string OfFile(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        using var stream = GradSentry.IO.RegularFile.OpenRead(path, GradSentry.IO.RegularFile.Unlimited, 1 << 20, FileOptions.SequentialScan);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

@@ -25,9 +25,9 @@ sealed class FileHashMemo
         {
             try
             {
-                entries = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? entries;
+                entries = JsonSerializer.Deserialize<Dictionary<string, string>>(GradSentry.IO.RegularFile.ReadAllText(path, 256 << 20)) ?? entries;
             }
-            catch (JsonException)
+            catch (Exception ex) when (ex is JsonException or IOException)
             {
                 // A damaged memo is only a lost optimisation.
             }
@@ -51,7 +51,43 @@ sealed class FileHashMemo
         if (_path == null || !_changed) return;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
         var temp = _path + "." + Environment.ProcessId + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(_entries));
-        File.Move(temp, _path, overwrite: true);
+        DeleteStale(_path);
+        try
+        {
+            File.WriteAllText(temp, JsonSerializer.Serialize(_entries));
+            File.Move(temp, _path, overwrite: true);
+        }
+        catch (Exception ex) when (GradSentry.IO.OutputWriteException.IsWriteFailure(ex))
+        {
+            // The memo only saves rehashing the model next time: a full disk costs that, nothing more.
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Deletes <c>PATH.PID.tmp</c> files whose process is gone (a scan killed while it saved the memo).</summary>
+    static void DeleteStale(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var prefix = Path.GetFileName(path) + ".";
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, prefix + "*.tmp").ToList())
+            {
+                var middle = Path.GetFileName(file)[prefix.Length..^".tmp".Length];
+                if (!int.TryParse(middle, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
+                if (pid == Environment.ProcessId || GradSentry.IO.Processes.IsRunning(pid)) continue;
+                File.Delete(file);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Only tidying.
+        }
     }
 }

@@ -11,8 +11,11 @@ namespace GradSentry.Caching;
 /// </summary>
 /// <remarks>
 /// One file per (model, options) fingerprint; a second process finding it locked writes its own
-/// file beside it (<c>&lt;fingerprint&gt;.&lt;pid&gt;.gscache</c>), and readers merge all of them. Memory holds only
-/// a key → location index (about 60 bytes a row), not the results.
+/// file beside it (<c>&lt;fingerprint&gt;.&lt;pid&gt;.gscache</c>), and readers merge all of them. The lock is an
+/// exclusive lock on <c>FILE.lock</c>, held while a cache writes FILE and released by the system when the process ends
+/// however it ends, so two scans never append to one file. A torn tail is cut only by the file's lock holder. An append
+/// that fails (disk full) is undone before the error is reported, so the file keeps every complete record. Memory holds
+/// only a key → location index (about 60 bytes a row), not the results.
 /// </remarks>
 public sealed class ScoreCache : IDisposable
 {
@@ -22,9 +25,11 @@ public sealed class ScoreCache : IDisposable
 
     readonly Dictionary<string, (string File, long Offset)> _index = new(StringComparer.Ordinal);
     readonly Dictionary<string, FileStream> _readers = new(StringComparer.Ordinal);
+    readonly Dictionary<string, long> _indexedEnd = new(StringComparer.Ordinal);
     readonly string _directory;
     readonly string _fingerprint;
     FileStream? _writer;
+    FileStream? _lock;
 
     ScoreCache(string directory, string fingerprint)
     {
@@ -90,10 +95,32 @@ public sealed class ScoreCache : IDisposable
         BitConverter.TryWriteBytes(record.AsSpan(4), bytes.Length);
         bytes.CopyTo(record, 8);
         SHA256.HashData(bytes).AsSpan(0, ChecksumBytes).CopyTo(record.AsSpan(8 + bytes.Length));
-        writer.Position = offset;
-        writer.Write(record);
-        writer.Flush();
+        try
+        {
+            writer.Position = offset;
+            writer.Write(record);
+            writer.Flush();
+        }
+        catch (Exception ex) when (GradSentry.IO.OutputWriteException.IsWriteFailure(ex))
+        {
+            // Disk full (or a size limit) part-way through the record: cut it off again, so the file ends with a complete record.
+            Undo(writer, offset);
+            throw new GradSentry.IO.OutputWriteException(writer.Name, ex,
+                "The score cache keeps every row scored before; free space (or use another --cache folder) and run again to resume.");
+        }
         _index[Convert.ToHexString(key)] = (writer.Name, offset);
+    }
+
+    static void Undo(FileStream writer, long offset)
+    {
+        try
+        {
+            writer.SetLength(offset);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // The torn tail stays; it fails its checksum and is cut by the next writer.
+        }
     }
 
     FileStream Writer()
@@ -101,15 +128,39 @@ public sealed class ScoreCache : IDisposable
         if (_writer != null) return _writer;
         foreach (var name in new[] { _fingerprint + ".gscache", $"{_fingerprint}.{Environment.ProcessId}.gscache" })
         {
+            var path = Path.Combine(_directory, name);
+            FileStream? held = null;
             try
             {
-                _writer = new FileStream(Path.Combine(_directory, name), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
-                _writer.Seek(0, SeekOrigin.End);
-                return _writer;
+                // The lock file's FileShare.None is an exclusive flock on Unix: another process (or another cache in this one)
+                // writing the same file holds it. Readers never take it.
+                held = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
             }
             catch (IOException)
             {
-                // Locked by another scan: try the per-process file.
+                continue; // taken: try the per-process file
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new GradSentry.IO.OutputWriteException(path, ex, "Make the --cache folder writable or use another one.");
+            }
+            try
+            {
+                // Unbuffered: each record goes to the system in one write, so a failed write leaves nothing behind to flush later.
+                var writer = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 1);
+                // Only the lock holder may cut a torn tail: records appended by a writer that has since ended are indexed, and a
+                // record it was writing when it was killed is dropped.
+                var good = Index(path, writer);
+                if (good < writer.Length) Undo(writer, good);
+                writer.Seek(0, SeekOrigin.End);
+                _writer = writer;
+                _lock = held;
+                return writer;
+            }
+            catch (Exception ex) when (GradSentry.IO.OutputWriteException.IsWriteFailure(ex))
+            {
+                held.Dispose();
+                throw new GradSentry.IO.OutputWriteException(path, ex, "Make the --cache folder writable or use another one.");
             }
         }
         throw new IOException($"cannot open a score cache file for writing in '{_directory}'.");
@@ -117,32 +168,32 @@ public sealed class ScoreCache : IDisposable
 
     void Index(string file)
     {
-        long good;
-        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var good = Index(file, stream);
+        // A torn tail is counted, not cut: its writer may still be appending it.
+        if (good < stream.Length) DroppedRecords++;
+    }
+
+    /// <summary>
+    /// Indexes the complete records of <paramref name="stream"/> after those indexed before (a later record of a key wins);
+    /// returns where the last complete one ends.
+    /// </summary>
+    long Index(string file, FileStream stream)
+    {
+        var good = _indexedEnd.GetValueOrDefault(file);
+        var length = stream.Length;
+        if (good > length) good = 0; // shorter than when it was indexed: read it again
+        stream.Position = good;
+        while (stream.Position < length)
         {
-            good = 0;
-            while (stream.Position < stream.Length)
-            {
-                var offset = stream.Position;
-                if (!ReadRecord(stream, out var key, out _)) break;
-                _index[key!] = (file, offset);
-                LoadedRecords++;
-                good = stream.Position;
-            }
-            if (good < stream.Length) DroppedRecords++;
+            var offset = stream.Position;
+            if (!ReadRecord(stream, out var key, out _)) break;
+            _index[key!] = (file, offset);
+            LoadedRecords++;
+            good = stream.Position;
         }
-        if (good < new FileInfo(file).Length)
-        {
-            try
-            {
-                // Cut the torn tail so later appends are readable; if another scan holds it, leave it.
-                using var trim = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.Read);
-                trim.SetLength(good);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        _indexedEnd[file] = good;
+        return good;
     }
 
     static bool ReadRecord(Stream stream, out string? key, out GradientSpectrum? spectrum)
@@ -183,6 +234,7 @@ public sealed class ScoreCache : IDisposable
     public void Dispose()
     {
         _writer?.Dispose();
+        _lock?.Dispose();
         foreach (var reader in _readers.Values) reader.Dispose();
     }
 }

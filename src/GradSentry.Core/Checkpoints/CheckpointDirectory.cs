@@ -82,22 +82,48 @@ public sealed class CheckpointDirectory : IDisposable
     /// <exception cref="CheckpointException">Nothing loadable is there, only pickled checkpoints are there, or a file or the index is invalid.</exception>
     public static CheckpointDirectory Open(string directory)
     {
+        var opened = Open(directory, deferLayoutProblems: true);
+        try
+        {
+            opened.ThrowIfLayoutProblems();
+            return opened;
+        }
+        catch
+        {
+            opened.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The first file's unused data bytes (see <see cref="SafeTensorsFile.Open(string, bool)"/>), if any.</summary>
+    internal CheckpointException? LayoutProblem => _files.Select(f => f.LayoutProblem).FirstOrDefault(p => p is not null);
+
+    /// <summary>Throws <see cref="LayoutProblem"/>, if there is one.</summary>
+    /// <exception cref="CheckpointException">A data block has bytes no tensor covers.</exception>
+    internal void ThrowIfLayoutProblems()
+    {
+        if (LayoutProblem is { } problem) throw problem;
+    }
+
+    /// <summary>Opens like <see cref="Open(string)"/>, keeping unused data bytes in <see cref="LayoutProblem"/> when <paramref name="deferLayoutProblems"/>.</summary>
+    internal static CheckpointDirectory Open(string directory, bool deferLayoutProblems)
+    {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var full = System.IO.Path.GetFullPath(directory);
         if (File.Exists(full))
         {
             if (full.EndsWith(".index.json", StringComparison.OrdinalIgnoreCase))
-                return OpenIndex(System.IO.Path.GetDirectoryName(full)!, full);
+                return OpenIndex(System.IO.Path.GetDirectoryName(full)!, full, deferLayoutProblems);
             if (IsPickle(full)) throw Pickled(full, [System.IO.Path.GetFileName(full)]);
-            return OpenSingle(full, full);
+            return OpenSingle(full, full, deferLayoutProblems);
         }
         if (!Directory.Exists(full))
             throw new CheckpointException(full, null, "no such file or directory; pass a Hugging Face model directory or a .safetensors file.");
 
         var single = System.IO.Path.Combine(full, SingleFileName);
-        if (File.Exists(single)) return OpenSingle(full, single);
+        if (File.Exists(single)) return OpenSingle(full, single, deferLayoutProblems);
         var index = System.IO.Path.Combine(full, IndexFileName);
-        if (File.Exists(index)) return OpenIndex(full, index);
+        if (File.Exists(index)) return OpenIndex(full, index, deferLayoutProblems);
 
         var files = Directory.EnumerateFiles(full).Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         var pickles = files.Where(f => IsPickle(f) || f.EndsWith(".bin.index.json", StringComparison.OrdinalIgnoreCase)).ToList();
@@ -116,13 +142,13 @@ public sealed class CheckpointDirectory : IDisposable
         "Convert them to safetensors, e.g. in Python: AutoModelForCausalLM.from_pretrained(dir).save_pretrained(out_dir, safe_serialization=True), " +
         "or with the Hugging Face safetensors conversion script (convert.py in the safetensors repository).");
 
-    static CheckpointDirectory OpenSingle(string path, string file)
+    static CheckpointDirectory OpenSingle(string path, string file, bool deferLayoutProblems)
     {
-        var f = SafeTensorsFile.Open(file);
+        var f = SafeTensorsFile.Open(file, deferLayoutProblems);
         return new CheckpointDirectory(path, null, [f], f.Tensors.Select(t => (t, f)).ToList());
     }
 
-    static CheckpointDirectory OpenIndex(string directory, string index)
+    static CheckpointDirectory OpenIndex(string directory, string index, bool deferLayoutProblems)
     {
         var map = ReadWeightMap(index);
         var root = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(directory)) + System.IO.Path.DirectorySeparatorChar;
@@ -149,7 +175,7 @@ public sealed class CheckpointDirectory : IDisposable
             var byShard = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
             foreach (var shard in shardOrder)
             {
-                var f = SafeTensorsFile.Open(shardPaths[shard]);
+                var f = SafeTensorsFile.Open(shardPaths[shard], deferLayoutProblems);
                 opened.Add(f);
                 byShard.Add(shard, f);
             }
@@ -194,10 +220,7 @@ public sealed class CheckpointDirectory : IDisposable
         byte[] bytes;
         try
         {
-            var length = new FileInfo(index).Length;
-            if (length > MaxIndexBytes)
-                throw new CheckpointException(index, null, string.Create(CultureInfo.InvariantCulture, $"the index is {length} bytes, above the {MaxIndexBytes}-byte limit."));
-            bytes = File.ReadAllBytes(index);
+            bytes = GradSentry.IO.RegularFile.ReadAllBytes(index, MaxIndexBytes);
         }
         catch (Exception ex) when (ex is IOException and not CheckpointException or UnauthorizedAccessException)
         {

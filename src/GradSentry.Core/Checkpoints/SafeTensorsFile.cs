@@ -22,8 +22,9 @@ public sealed class SafeTensorsFile : IDisposable
     readonly Dictionary<string, SafeTensorInfo> _byName;
     bool _disposed;
 
-    SafeTensorsFile(string path, FileStream stream, MemoryMappedFile? map, List<SafeTensorInfo> tensors, Dictionary<string, string> metadata, long headerLength)
+    SafeTensorsFile(string path, FileStream stream, MemoryMappedFile? map, List<SafeTensorInfo> tensors, Dictionary<string, string> metadata, long headerLength, CheckpointException? layoutProblem)
     {
+        LayoutProblem = layoutProblem;
         Path = path;
         _stream = stream;
         _map = map;
@@ -42,6 +43,9 @@ public sealed class SafeTensorsFile : IDisposable
 
     /// <summary>The header's <c>__metadata__</c> map (empty when absent).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Unused bytes in the data block (only when opened with deferred layout problems; see <see cref="Open(string, bool)"/>).</summary>
+    internal CheckpointException? LayoutProblem { get; }
 
     /// <summary>Length in bytes of the JSON header (including its padding).</summary>
     public long HeaderLength { get; }
@@ -71,7 +75,14 @@ public sealed class SafeTensorsFile : IDisposable
 
     /// <summary>Opens and validates <paramref name="path"/>.</summary>
     /// <exception cref="CheckpointException">The file is missing, unreadable, or not a valid safetensors file.</exception>
-    public static SafeTensorsFile Open(string path)
+    public static SafeTensorsFile Open(string path) => Open(path, deferLayoutProblems: false);
+
+    /// <summary>
+    /// Opens <paramref name="path"/>; with <paramref name="deferLayoutProblems"/>, unused bytes in the data block are kept in
+    /// <see cref="LayoutProblem"/> instead of thrown, so that a caller who knows which tensors to expect can name a
+    /// missing one (whose bytes are usually that gap) before reporting the gap.
+    /// </summary>
+    internal static SafeTensorsFile Open(string path, bool deferLayoutProblems)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!BitConverter.IsLittleEndian)
@@ -80,7 +91,7 @@ public sealed class SafeTensorsFile : IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+            stream = GradSentry.IO.RegularFile.OpenRead(full, GradSentry.IO.RegularFile.Unlimited, bufferSize: 1, FileOptions.RandomAccess);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -113,7 +124,8 @@ public sealed class SafeTensorsFile : IDisposable
             var parsed = SafeTensorsHeader.Parse(header, dataStart, length - dataStart, full);
             if (length > dataStart)
                 map = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-            return new SafeTensorsFile(full, stream, map, parsed.Tensors, parsed.Metadata, (long)headerLength);
+            if (parsed.LayoutProblem is { } problem && !deferLayoutProblems) throw problem;
+            return new SafeTensorsFile(full, stream, map, parsed.Tensors, parsed.Metadata, (long)headerLength, parsed.LayoutProblem);
         }
         catch (Exception ex)
         {

@@ -23,7 +23,14 @@ internal static class SafeTensorsHeader
 
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    internal readonly record struct Parsed(List<SafeTensorInfo> Tensors, Dictionary<string, string> Metadata);
+    /// <param name="Tensors">The entries.</param>
+    /// <param name="Metadata">The <c>__metadata__</c> map.</param>
+    /// <param name="LayoutProblem">
+    /// Bytes of the data block no tensor covers (a gap, or unused bytes at the end), or null. Reading is safe, but the file
+    /// is not conforming; often a tensor's entry was removed from the header. Callers that know which tensors to expect
+    /// report missing names first (<see cref="SafeTensorsFile.Open(string)"/> throws it at once).
+    /// </param>
+    internal readonly record struct Parsed(List<SafeTensorInfo> Tensors, Dictionary<string, string> Metadata, CheckpointException? LayoutProblem);
 
     /// <summary>Parses <paramref name="header"/>; <paramref name="dataStart"/> is the file offset of the data block, <paramref name="dataLength"/> its size.</summary>
     public static Parsed Parse(ReadOnlySpan<byte> header, long dataStart, long dataLength, string file)
@@ -68,8 +75,8 @@ internal static class SafeTensorsHeader
                 string.Create(CultureInfo.InvariantCulture, $"the header is not valid JSON (at byte {ex.BytePositionInLine ?? reader.BytesConsumed}): {ex.Message}"), ex);
         }
 
-        ValidateLayout(tensors, dataStart, dataLength, file);
-        return new Parsed(tensors, metadata);
+        var layoutProblem = ValidateLayout(tensors, dataStart, dataLength, file);
+        return new Parsed(tensors, metadata, layoutProblem);
     }
 
     static string ReadString(ref Utf8JsonReader reader, string file, string? tensor, string what)
@@ -205,8 +212,9 @@ internal static class SafeTensorsHeader
         return values.ToArray();
     }
 
-    static void ValidateLayout(List<SafeTensorInfo> tensors, long dataStart, long dataLength, string file)
+    static CheckpointException? ValidateLayout(List<SafeTensorInfo> tensors, long dataStart, long dataLength, string file)
     {
+        CheckpointException? problem = null;
         foreach (var t in tensors)
         {
             if (t.DataOffset - dataStart + t.ByteLength > dataLength)
@@ -228,14 +236,15 @@ internal static class SafeTensorsHeader
                 throw new CheckpointException(file, t.Name, string.Create(CultureInfo.InvariantCulture,
                     $"its bytes [{begin}, {begin + t.ByteLength}) overlap those of tensor '{previous!.Name}' (which end at {expected})."));
             if (begin > expected)
-                throw new CheckpointException(file, t.Name, string.Create(CultureInfo.InvariantCulture,
-                    $"its bytes start at {begin}, leaving a gap of unused bytes [{expected}, {begin}) in the data block; the file is corrupt or was written by a non-conforming tool."));
+                problem ??= new CheckpointException(file, t.Name, string.Create(CultureInfo.InvariantCulture,
+                    $"its bytes start at {begin}, leaving a gap of unused bytes [{expected}, {begin}) in the data block; the file is corrupt or was written by a non-conforming tool (or a tensor's entry was removed from the header)."));
             expected = begin + t.ByteLength;
             previous = t;
         }
         if (expected != dataLength)
-            throw new CheckpointException(file, null, string.Create(CultureInfo.InvariantCulture,
-                $"the data block has {dataLength - expected} unused bytes at its end (tensors cover {expected} of {dataLength}); the file is corrupt or was written by a non-conforming tool."));
+            problem ??= new CheckpointException(file, null, string.Create(CultureInfo.InvariantCulture,
+                $"the data block has {dataLength - expected} unused bytes at its end (tensors cover {expected} of {dataLength}); the file is corrupt or was written by a non-conforming tool (or a tensor's entry was removed from the header)."));
+        return problem;
     }
 
     static string Describe(JsonTokenType token) => token switch

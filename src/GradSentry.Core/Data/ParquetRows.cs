@@ -41,8 +41,9 @@ public static class ParquetRows
     /// </summary>
     /// <param name="files">The inputs and the rows to keep from each.</param>
     /// <param name="output">A readable, writable, seekable stream (appending a row group re-reads the footer).</param>
+    /// <param name="verify">Called with every row (file, 0-based row, its JSON text as <see cref="Read"/> gives it) before it is written; throw to stop.</param>
     /// <exception cref="DatasetException">A file cannot be read, or the files have different schemas.</exception>
-    public static void WriteFiltered(IReadOnlyList<(string File, IReadOnlySet<long> KeptRows)> files, Stream output)
+    public static void WriteFiltered(IReadOnlyList<(string File, IReadOnlySet<long> KeptRows)> files, Stream output, Action<string, long, string>? verify = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(output);
@@ -59,11 +60,13 @@ public static class ParquetRows
             else if (!schema.Equals(fileSchema))
                 throw new DatasetException(file, 0, null, $"its Parquet schema differs from {files[0].File}'s, so the rows cannot go into one file.", "Scan files with different schemas separately.");
             long row = 0;
+            var names = fileSchema.Fields.Select(f => f.Name).ToList();
             for (var g = 0; g < groups; g++)
             {
                 var kept = new List<IDictionary<string, object?>>();
                 foreach (var values in ReadGroup(file, stream, g))
                 {
+                    verify?.Invoke(file, row, ToJson(names, values));
                     if (keep.Contains(row)) kept.Add(values!);
                     row++;
                 }
@@ -83,7 +86,7 @@ public static class ParquetRows
     {
         try
         {
-            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return GradSentry.IO.RegularFile.OpenRead(file, GradSentry.IO.RegularFile.Unlimited, 1 << 16);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

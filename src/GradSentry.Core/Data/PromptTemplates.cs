@@ -131,14 +131,20 @@ public static class PromptTemplates
     {
         ArgumentNullException.ThrowIfNull(path);
         const string Shape = "A template file is a JSON object like {\"prompt\": \"Q: {question}\\nA: \", \"response\": \"answer\"} (optional \"name\").";
-        var info = new FileInfo(path);
+        var info = GradSentry.IO.FileFacts.Of(path);
         if (!info.Exists) throw new DatasetException(path, 0, null, "the template file does not exist.", "Check the path, or use a built-in template (" + string.Join(", ", Names) + ").");
-        if (info.Length > 1024 * 1024)
+        if (info.Kind != GradSentry.IO.FileKind.Regular)
+            throw new DatasetException(path, 0, null, GradSentry.IO.RegularFile.Problem(path)!, Shape);
+        if (info.Size > 1024 * 1024)
             throw new DatasetException(path, 0, null, "the template file is larger than 1 MiB.", Shape);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            document = JsonDocument.Parse(GradSentry.IO.RegularFile.ReadAllBytes(path, 1024 * 1024), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (IOException ex)
+        {
+            throw new DatasetException(path, 0, null, "the template file cannot be read (" + ex.Message + ").", Shape, ex);
         }
         catch (JsonException ex)
         {

@@ -39,8 +39,11 @@ public static class SampleReader
             if (string.IsNullOrEmpty(file)) throw new ArgumentException("A dataset path is empty.", nameof(files));
             if (Directory.Exists(file))
                 throw new DatasetException(file, 0, null, "this is a directory, not a dataset file.", "Name the .jsonl, .csv, .tsv or .parquet file(s) inside it.");
-            if (!File.Exists(file))
+            var facts = GradSentry.IO.FileFacts.Of(file);
+            if (!facts.Exists)
                 throw new DatasetException(file, 0, null, "the dataset file does not exist.", "Check the path (relative paths start at the current directory).");
+            if (facts.Kind != GradSentry.IO.FileKind.Regular)
+                throw new DatasetException(file, 0, null, GradSentry.IO.RegularFile.Problem(file)!, "Pass a regular .jsonl, .csv, .tsv or .parquet file.");
             plan.Add((file, options.Format ?? DetectFormat(file)));
         }
         if (plan.Count == 0) throw new ArgumentException("No dataset files were given.", nameof(files));
@@ -115,7 +118,7 @@ public static class SampleReader
     {
         try
         {
-            return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            return GradSentry.IO.RegularFile.OpenRead(file, GradSentry.IO.RegularFile.Unlimited, bufferSize: 1, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -13,10 +13,10 @@ public static partial class CausalLmArchitectures
 {
     static readonly Architecture[] All =
     [
-        new("LlamaForCausalLM", "model", (c, t, d) => new LlamaForCausalLM(c, t, d), IsLlamaExtra, static _ => false),
-        new("MistralForCausalLM", "model", (c, t, d) => new LlamaForCausalLM(c, t, d), IsLlamaExtra, static _ => false),
-        new("Qwen2ForCausalLM", "model", (c, t, d) => new LlamaForCausalLM(c, t, d), IsLlamaExtra, static _ => false),
-        new("GPT2LMHeadModel", "transformer", (c, t, d) => new Gpt2LMHeadModel(c, t, d), IsGpt2Extra, IsGpt2Conv1DWeight),
+        new("LlamaForCausalLM", "model", "layers", (c, t, d) => new LlamaForCausalLM(c, t, d), IsLlamaExtra, static _ => false),
+        new("MistralForCausalLM", "model", "layers", (c, t, d) => new LlamaForCausalLM(c, t, d), IsLlamaExtra, static _ => false),
+        new("Qwen2ForCausalLM", "model", "layers", (c, t, d) => new LlamaForCausalLM(c, t, d), IsLlamaExtra, static _ => false),
+        new("GPT2LMHeadModel", "transformer", "h", (c, t, d) => new Gpt2LMHeadModel(c, t, d), IsGpt2Extra, IsGpt2Conv1DWeight),
     ];
 
     /// <summary>Names of the supported architectures (<c>config.json</c> <c>architectures[0]</c>).</summary>
@@ -64,13 +64,26 @@ public static partial class CausalLmArchitectures
     /// <summary>One supported architecture.</summary>
     /// <param name="Name">The <c>architectures[0]</c> name.</param>
     /// <param name="BaseModelPrefix">HF <c>base_model_prefix</c>: a checkpoint saved from the base model lacks this prefix.</param>
+    /// <param name="LayersName">The name of the list of decoder layers under the base model (<c>layers</c>, GPT-2 <c>h</c>).</param>
     /// <param name="Create">Builds the uninitialized module tree.</param>
     /// <param name="IsKnownExtra">Checkpoint tensors that are not parameters and are ignored (buffers older versions saved).</param>
     /// <param name="IsTransposed">Parameters whose checkpoint layout is the transpose of the module's (<c>[in, out]</c>).</param>
     internal sealed record Architecture(
         string Name,
         string BaseModelPrefix,
+        string LayersName,
         Func<ModelConfig, ScalarType, Device, ICausalLm> Create,
         Func<string, bool> IsKnownExtra,
-        Func<string, bool> IsTransposed);
+        Func<string, bool> IsTransposed)
+    {
+        /// <summary>The decoder layer a checkpoint tensor belongs to (<c>model.layers.3.mlp...</c> → 3, with or without the prefix), or null.</summary>
+        public int? LayerIndex(string tensorName)
+        {
+            var rest = tensorName.StartsWith(BaseModelPrefix + ".", StringComparison.Ordinal) ? tensorName[(BaseModelPrefix.Length + 1)..] : tensorName;
+            if (!rest.StartsWith(LayersName + ".", StringComparison.Ordinal)) return null;
+            rest = rest[(LayersName.Length + 1)..];
+            var dot = rest.IndexOf('.', StringComparison.Ordinal);
+            return dot > 0 && int.TryParse(rest.AsSpan(0, dot), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) ? index : null;
+        }
+    }
 }

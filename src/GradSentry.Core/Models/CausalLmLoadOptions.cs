@@ -24,12 +24,20 @@ public sealed record CausalLmLoadOptions
     /// <value>Default true.</value>
     public bool UseAdapter { get; init; } = true;
 
+    /// <summary>
+    /// The most memory, in bytes, the model's weights may take on the CPU. The check runs before any weight is allocated.
+    /// </summary>
+    /// <value>Default null: the memory available when the model is loaded (Linux <c>MemAvailable</c>, within the process's limit).</value>
+    public long? MemoryLimitBytes { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> for an unsupported dtype or a null device.</summary>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Device, nameof(Device));
         if (!UseAdapter && AdapterDirectory is not null)
             throw new ArgumentException("an adapter directory is given but UseAdapter is false.", nameof(AdapterDirectory));
+        if (MemoryLimitBytes is <= 0)
+            throw new ArgumentException($"the memory limit must be positive (got {MemoryLimitBytes}).", nameof(MemoryLimitBytes));
         if (ComputeDType is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16))
             throw new ArgumentException($"compute dtype {ComputeDType} is not supported; use Float32, BFloat16 or Float16.", nameof(ComputeDType));
     }

@@ -37,7 +37,12 @@ public static class CausalLmLoader
         CausalLmArchitectures.Find(config.Architecture);
 
         var adapterDirectory = options.UseAdapter ? ResolveAdapterDirectory(full, options.AdapterDirectory) : null;
-        using var checkpoint = CheckpointDirectory.Open(full);
+        // Unused bytes in the data block are reported after the tensor inventory: a tensor whose header entry was removed
+        // leaves its bytes behind, and it is reported missing by its own name, not as a gap at the next tensor.
+        using var checkpoint = CheckpointDirectory.Open(full, deferLayoutProblems: true);
+        // Nothing is allocated until config.json is known to describe these weights and they fit in memory.
+        CheckPlan(config, checkpoint, full, options);
+        checkpoint.ThrowIfLayoutProblems();
         var model = CausalLmArchitectures.Create(config, options.ComputeDType, options.Device);
         try
         {
@@ -63,6 +68,98 @@ public static class CausalLmLoader
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(checkpoint);
+        var entries = CheckTensors(model, checkpoint, source);
+
+        using var noGrad = no_grad();
+        foreach (var (name, parameter, transposed) in entries)
+        {
+            if (!transposed)
+            {
+                checkpoint.CopyInto(name, parameter);
+            }
+            else
+            {
+                using var stored = checkpoint.Load(name, parameter.dtype, parameter.device);
+                using var layout_ = stored.t();
+                parameter.copy_(layout_);
+            }
+            CheckFinite(checkpoint[name], parameter);
+        }
+    }
+
+    /// <summary>
+    /// Checks <paramref name="config"/> against <paramref name="checkpoint"/> without allocating a weight: the layer count
+    /// first (from the tensor names alone, so an absurd <c>num_hidden_layers</c> builds nothing), then every parameter's
+    /// name and shape on a model built on the <c>meta</c> device (no storage), then the memory the weights will take.
+    /// </summary>
+    /// <exception cref="CheckpointException">The config asks for more layers than the checkpoint holds.</exception>
+    /// <exception cref="CheckpointMismatchException">Tensors are missing, unexpected or mis-shaped.</exception>
+    /// <exception cref="CheckpointException">The weights would not fit in the memory available.</exception>
+    static void CheckPlan(ModelConfig config, CheckpointDirectory checkpoint, string source, CausalLmLoadOptions options)
+    {
+        var architecture = CausalLmArchitectures.Find(config.Architecture);
+        var layers = checkpoint.Tensors
+            .Select(t => architecture.LayerIndex(t.Name))
+            .OfType<int>()
+            .Distinct()
+            .ToList();
+        var held = layers.Count == 0 ? 0 : layers.Max() + 1;
+        if (config.NumLayers > held)
+            throw new CheckpointException(Path.Combine(source, ConfigFileName), null, System.FormattableString.Invariant(
+                $"the config asks for {config.NumLayers} layers (num_hidden_layers / n_layer), but the checkpoint holds tensors for {(held == 0 ? "no layer" : $"layers 0 to {held - 1}")}; config.json does not belong to these weights."));
+
+        long bytes = 0;
+        var elementSize = ElementSize(options.ComputeDType);
+        using (var meta = CausalLmArchitectures.Create(config, options.ComputeDType, new Device(DeviceType.META)))
+        {
+            CheckTensors(meta, checkpoint, source);
+            foreach (var parameter in meta.Network.parameters()) bytes += parameter.numel() * elementSize;
+        }
+        if (options.Device.type != DeviceType.CPU) return; // device memory is checked by the allocator
+        var available = options.MemoryLimitBytes ?? AvailableMemoryBytes();
+        if (available is { } limit && bytes > limit)
+            throw new CheckpointException(source, null, System.FormattableString.Invariant(
+                $"its weights need {Gib(bytes)} GiB in {options.ComputeDType} but only {Gib(limit)} GiB of memory is available; free memory, use a smaller model, or load it in a 16-bit dtype (--dtype bfloat16)."));
+    }
+
+    static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+
+    static long ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float64 => 8,
+        ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        _ => 4,
+    };
+
+    /// <summary>The memory this process can still take, in bytes: Linux <c>MemAvailable</c> and the runtime's limit (a container's), the lower; null when unknown.</summary>
+    static long? AvailableMemoryBytes()
+    {
+        long? available = null;
+        try
+        {
+            if (File.Exists("/proc/meminfo"))
+                foreach (var line in File.ReadLines("/proc/meminfo"))
+                {
+                    if (!line.StartsWith("MemAvailable:", StringComparison.Ordinal)) continue;
+                    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (parts.Length >= 2 && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var kib)) available = kib * 1024;
+                    break;
+                }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        var info = GC.GetGCMemoryInfo();
+        var limit = info.TotalAvailableMemoryBytes - Environment.WorkingSet;
+        if (info.TotalAvailableMemoryBytes > 0 && limit > 0) available = available is { } a ? Math.Min(a, limit) : limit;
+        return available;
+    }
+
+    static IReadOnlyList<(string CheckpointName, TorchSharp.Modules.Parameter Parameter, bool Transposed)> CheckTensors(ICausalLm model, CheckpointDirectory checkpoint, string? source)
+    {
         var layout = CheckpointLayout.Of(model, checkpoint);
         var entries = layout.Entries(model);
         var missing = new List<string>();
@@ -81,21 +178,33 @@ public static class CausalLmLoader
             .Order(StringComparer.Ordinal)
             .ToList();
         if (missing.Count + misShaped.Count + unexpected.Count > 0)
-            throw new CheckpointMismatchException(source ?? checkpoint.Path, $"{model.Config.Architecture} built from {ConfigFileName}",
-                missing, unexpected, misShaped, "Check that config.json belongs to these weights.");
-
-        using var noGrad = no_grad();
-        foreach (var (name, parameter, transposed) in entries)
         {
-            if (!transposed)
-            {
-                checkpoint.CopyInto(name, parameter);
-                continue;
-            }
-            using var stored = checkpoint.Load(name, parameter.dtype, parameter.device);
-            using var layout_ = stored.t();
-            parameter.copy_(layout_);
+            var gap = missing.Count > 0 && checkpoint.LayoutProblem is { } problem
+                ? " The data block also has bytes no tensor covers, where a missing tensor's data may be (" + problem.Message + ")"
+                : "";
+            throw new CheckpointMismatchException(source ?? checkpoint.Path, $"{model.Config.Architecture} built from {ConfigFileName}",
+                missing, unexpected, misShaped, "Check that config.json belongs to these weights." + gap);
         }
+        return entries;
+    }
+
+    /// <summary>
+    /// Refuses a loaded weight holding NaN or infinity: every score computed from it would be meaningless, and linear
+    /// algebra on it fails deep inside libtorch. One pass over the weights, run once at load.
+    /// </summary>
+    /// <exception cref="CheckpointException">The tensor holds non-finite values (the message names it and counts them).</exception>
+    internal static void CheckFinite(SafeTensorInfo stored, Tensor loaded)
+    {
+        using var scope = NewDisposeScope();
+        if (loaded.numel() == 0 || isfinite(loaded).all().item<bool>()) return;
+        var nan = isnan(loaded).sum().item<long>();
+        var infinite = isinf(loaded).sum().item<long>();
+        // Narrowing (float32 to float16, float16 to bfloat16, ...) can turn large finite values into infinities.
+        var converted = stored.DType.ToScalarType() == loaded.dtype || loaded.dtype is not (ScalarType.Float16 or ScalarType.BFloat16)
+            ? ""
+            : $" after conversion from {stored.DType.HeaderName()} to {loaded.dtype} (values beyond the range of {loaded.dtype} become infinite; load in float32)";
+        throw new CheckpointException(stored.File, stored.Name, System.FormattableString.Invariant(
+            $"the weights hold {nan} NaN and {infinite} infinite value(s){converted}; scores computed from them would be meaningless. The checkpoint is corrupt or was saved after a diverged training run: re-download or re-save it."));
     }
 
     static string? ResolveAdapterDirectory(string modelDirectory, string? requested)

@@ -50,6 +50,9 @@ public sealed record ModelConfig
     /// <summary>The parsed JSON, for fields no property covers.</summary>
     public JsonObject Raw { get; init; } = new();
 
+    /// <summary>The largest <c>config.json</c> read (real ones are a few kilobytes).</summary>
+    public const long MaxConfigBytes = 16 << 20;
+
     /// <summary>Reads and validates <paramref name="path"/> (a <c>config.json</c>).</summary>
     /// <exception cref="InvalidDataException">The file is not valid JSON or a required field is missing or out of range (message names the file and field).</exception>
     public static ModelConfig Load(string path)
@@ -57,7 +60,7 @@ public sealed record ModelConfig
         JsonObject json;
         try
         {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+            json = JsonNode.Parse(GradSentry.IO.RegularFile.ReadAllText(path, MaxConfigBytes)) as JsonObject
                    ?? throw new InvalidDataException($"{path}: expected a JSON object.");
         }
         catch (JsonException ex)

@@ -262,7 +262,7 @@ public static class DatasetScanner
             long lines = 0;
             foreach (var file in files)
             {
-                using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                using var stream = GradSentry.IO.RegularFile.OpenRead(file, GradSentry.IO.RegularFile.Unlimited, 1 << 16, FileOptions.SequentialScan);
                 var buffer = new byte[1 << 16];
                 int read;
                 while ((read = stream.Read(buffer)) > 0) lines += buffer.AsSpan(0, read).Count((byte)'\n');

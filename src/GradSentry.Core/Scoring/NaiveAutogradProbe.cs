@@ -69,8 +69,14 @@ public sealed class NaiveAutogradProbe : IGradientProbe
         target.EnsureDependsOnTarget(loss);
         var gradient = autograd.grad([loss], [weight])[0];
         var block = gradient[..(int)_block.Rows, ..(int)_block.Columns].to(float64);
-        var values = linalg.svdvals(block).cpu().data<double>().ToArray();
         var top = new double[_options.Rank];
+        if (!isfinite(block).all().item<bool>())
+        {
+            // svdvals fails on NaN; the scorer turns a NaN spectrum into this row's error.
+            Array.Fill(top, double.NaN);
+            return new GradientSpectrum(top, sample.AnswerTokens, loss.item<float>(), double.NaN);
+        }
+        var values = linalg.svdvals(block).cpu().data<double>().ToArray();
         Array.Copy(values, top, Math.Min(values.Length, top.Length));
         return new GradientSpectrum(top, sample.AnswerTokens, loss.item<float>(), gradient.norm().to(float64).item<double>());
     }

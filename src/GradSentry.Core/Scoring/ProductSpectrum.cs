@@ -16,7 +16,7 @@ public static class ProductSpectrum
 {
     /// <summary>
     /// The <paramref name="count"/> largest singular values of each <c>left_bᵀ right_b</c>, descending,
-    /// zero-padded, in float64.
+    /// zero-padded, in float64. A sample whose factors hold NaN or infinity gets NaN values (the other samples are unaffected).
     /// </summary>
     /// <param name="left">[B, L, m]; converted to float64.</param>
     /// <param name="right">[B, L, n]; converted to float64.</param>
@@ -30,6 +30,17 @@ public static class ProductSpectrum
         var a = left.to(float64);
         var b = right.to(float64);
         var batch = (int)a.shape[0];
+        // A sample whose factors went non-finite in the forward pass (an overflow in float16, say) has no spectrum,
+        // and eigh/svdvals on it fail for the whole batch: zero it here and report NaN for it below (a row-level error).
+        var finite = isfinite(a).flatten(1).all(1).logical_and(isfinite(b).flatten(1).all(1));
+        bool[]? finiteRows = null;
+        if (!finite.all().item<bool>())
+        {
+            finiteRows = finite.cpu().data<bool>().ToArray();
+            var keep = finite.view(-1, 1, 1);
+            a = a.masked_fill(keep.logical_not(), 0.0);
+            b = b.masked_fill(keep.logical_not(), 0.0);
+        }
         var length = a.shape[1];
         var m = a.shape[2];
         var n = b.shape[2];
@@ -51,6 +62,11 @@ public static class ProductSpectrum
         for (var i = 0; i < batch; i++)
         {
             result[i] = new double[count];
+            if (finiteRows is { } rows && !rows[i])
+            {
+                Array.Fill(result[i], double.NaN);
+                continue;
+            }
             for (var j = 0; j < Math.Min(count, per); j++) result[i][j] = Math.Max(host[i * per + j], 0);
         }
         return result;

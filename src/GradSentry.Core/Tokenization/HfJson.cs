@@ -5,13 +5,16 @@ namespace GradSentry.Tokenization;
 /// <summary>Reads the JSON files of a model directory with errors that name the file and the field.</summary>
 internal static class HfJson
 {
+    /// <summary>The largest tokenizer file read (the biggest public vocabularies are tens of megabytes).</summary>
+    public const long MaxBytes = 1L << 30;
+
     /// <summary>Parses <paramref name="path"/>; the root must be an object. Dispose the result.</summary>
     public static JsonDocument Parse(string path)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = GradSentry.IO.RegularFile.ReadAllBytes(path, MaxBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -16,7 +16,7 @@ internal static class SentencePieceFileReader
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = GradSentry.IO.RegularFile.ReadAllBytes(path, HfJson.MaxBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -34,7 +34,8 @@ internal static class VocabMergesReader
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(mergesPath);
+            lines = GradSentry.IO.RegularFile.ReadAllText(mergesPath, HfJson.MaxBytes).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+            if (lines.Length > 0 && lines[^1].Length == 0) lines = lines[..^1];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

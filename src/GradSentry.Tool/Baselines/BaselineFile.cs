@@ -35,7 +35,7 @@ public sealed class BaselineFile
         string text;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            text = GradSentry.IO.RegularFile.ReadAllText(path, 1L << 30);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -57,7 +57,7 @@ public sealed class BaselineCommand
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var stream = GradSentry.IO.RegularFile.OpenRead(path);
             using var document = JsonDocument.Parse(stream);
             if (!document.RootElement.TryGetProperty("samples", out var samples) || samples.ValueKind != JsonValueKind.Array)
                 throw new UsageException($"{path}: not a GradSentry JSON report (no \"samples\"); write one with 'scan --format json --output FILE'.");

@@ -1,4 +1,5 @@
 using GradSentry.Data;
+using GradSentry.IO;
 using GradSentry.Scanning;
 using GradSentry.Tool.Diagnostics;
 using GradSentry.Tool.Terminal;
@@ -42,6 +43,7 @@ public static class CommandRunner
         return ex switch
         {
             TorchLoadException t => (ExitCodes.InternalError, "error: " + t.Message),
+            OutputWriteException o => (ExitCodes.IoError, "error: " + o.Message),
             DatasetException d => (ExitCodes.UsageOrInputError, Diagnostic.Create(DiagnosticIds.UnreadableDataset, d.File, d.Line, d.Column ?? 1,
                 string.IsNullOrEmpty(d.Fix) ? d.Problem : d.Problem + " " + d.Fix).ToCanonicalString()),
             ModelLoadException m => (ExitCodes.UsageOrInputError, Diagnostic.Create(DiagnosticIds.ModelCannotBeLoaded, m.ModelDirectory, 0, 0,
@@ -50,6 +52,8 @@ public static class CommandRunner
             UsageException u => (ExitCodes.UsageOrInputError, "error: " + u.Message),
             ArgumentException a => (ExitCodes.UsageOrInputError, "error: " + WithoutParameterName(a)),
             FormatException or KeyNotFoundException => (ExitCodes.UsageOrInputError, "error: " + ex.Message),
+            // Any other failure of the file system (a read error, a file that vanished mid-scan) is the environment's, not a bug.
+            IOException io => (ExitCodes.IoError, "error: input/output error: " + io.Message),
             _ => (ExitCodes.InternalError, $"internal error ({ex.GetType().Name}): {ex.Message}\nThis is a bug in GradSentry; please report it with the command line.\n{ex.StackTrace}"),
         };
     }

@@ -37,7 +37,13 @@ public sealed class MergeCommand
         var request = _report.Read(parse);
         request.CheckDestinations();
         var baseline = request.Baseline is null ? null : BaselineFile.Load(request.Baseline);
+        var inputs = paths.Select(p => ("shard result", p)).ToList();
+        if (request.Baseline is { } baselinePath) inputs.Add(("baseline", baselinePath));
+        Output.InputProtection.Check(Output.InputProtection.Outputs(request), inputs);
         var shards = paths.Select(ShardResult.Read).ToList();
+        // The filtered copy is read from the datasets the shards scanned: no output may replace them either.
+        Output.InputProtection.Check(Output.InputProtection.Outputs(request),
+            shards.SelectMany(s => s.Scored.Files).Distinct(StringComparer.Ordinal).Select(f => ("input dataset", f)));
         var counts = shards.Select(s => s.Scored.Options.Shard!.Count).Distinct().ToList();
         if (counts.Count > 1) throw new UsageException($"the shard results come from splits into {string.Join(" and ", counts)} shards; merge the shards of one split.");
         var indices = shards.Select(s => s.Scored.Options.Shard!.Index).ToList();

@@ -222,10 +222,12 @@ public sealed class ScanCommand
             if (request.ReportDirectory is not null || request.FilteredOutput is not null || request.Baseline is not null || parse.GetValue(_report.Format) is { Length: > 0 })
                 throw new UsageException("--shard writes only the raw scores (--output FILE); --format, --report, --filtered-output and --baseline belong to 'merge'.");
             Output.AtomicFile.CheckDestination(request.Output);
+            Output.InputProtection.Check([("--output", request.Output)], Inputs(files, request, parse.GetValue(_template)!));
         }
         else
         {
             request.CheckDestinations();
+            Output.InputProtection.Check(Output.InputProtection.Outputs(request), Inputs(files, request, parse.GetValue(_template)!));
         }
         var baseline = request.Baseline is null ? null : BaselineFile.Load(request.Baseline);
         if (!modelGiven)
@@ -253,6 +255,15 @@ public sealed class ScanCommand
             return ExitCodes.Passed;
         }
         return code;
+    }
+
+    /// <summary>The files a scan reads, which no output may replace.</summary>
+    static List<(string What, string Path)> Inputs(IEnumerable<string> files, ReportRequest request, string template)
+    {
+        var inputs = files.Select(f => ("input dataset", f)).ToList();
+        if (request.Baseline is { } baseline) inputs.Add(("baseline", baseline));
+        if (File.Exists(template)) inputs.Add(("template file", template));
+        return inputs;
     }
 
     static ScanShard ParseShard(string text)

@@ -106,6 +106,7 @@ public sealed class JsonFormatter : IReportFormatter
             w.WriteString("message", d.Message);
             w.WriteString("helpUri", DiagnosticIds.HelpLink(d.Id));
             w.WriteEndObject();
+            w.FlushWhenFull();
         }
         w.WriteEndArray();
 
@@ -130,6 +131,7 @@ public sealed class JsonFormatter : IReportFormatter
             w.WriteString("rowHash", row.RowHash);
             w.WriteString("reason", row.Verdict.Reason);
             w.WriteEndObject();
+            w.FlushWhenFull();
         }
         w.WriteEndArray();
 

@@ -81,7 +81,10 @@ public sealed class SarifFormatter : IReportFormatter
 
         w.WriteStartArray("results");
         foreach (var d in report.Diagnostics)
+        {
             Result(w, d.Id, d.SeverityText, d.Message, d.File, d.Line, null);
+            w.FlushWhenFull();
+        }
         var rows = report.Result.Rows;
         for (var i = 0; i < rows.Count; i++)
         {
@@ -90,6 +93,7 @@ public sealed class SarifFormatter : IReportFormatter
             Result(w, DiagnosticIds.SuspectRow, "warning",
                 $"suspect row {row.Row}: score {row.Score.Score:0.0000} above the threshold; accepted in the baseline by {entry.ReviewedBy}.",
                 row.File, row.Line, $"{entry.ReviewedBy}: {entry.Reason}");
+            w.FlushWhenFull();
         }
         w.WriteEndArray();
 

@@ -18,7 +18,7 @@ public static class LineFilter
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(keep);
-        using var stream = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var stream = GradSentry.IO.RegularFile.OpenRead(input, GradSentry.IO.RegularFile.Unlimited, 1 << 16, FileOptions.SequentialScan);
         var buffer = new byte[1 << 16];
         long line = 1;
         var first = true;

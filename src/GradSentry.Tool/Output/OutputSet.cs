@@ -1,3 +1,5 @@
+using GradSentry.IO;
+
 namespace GradSentry.Tool.Output;
 
 /// <summary>
@@ -7,12 +9,13 @@ namespace GradSentry.Tool.Output;
 /// </summary>
 public sealed class OutputSet : IDisposable
 {
-    readonly List<(string Temp, string Path)> _pending = [];
+    readonly List<(string Temp, string Path, GuardedWriteStream Stream)> _pending = [];
     readonly List<string> _createdFolders = [];
     bool _committed;
 
     /// <summary>Creates <paramref name="folder"/> and any missing parents; the ones created are removed again (when empty) unless committed.</summary>
     /// <exception cref="UsageException">The path, or one of its parents, is a file.</exception>
+    /// <exception cref="OutputWriteException">A folder cannot be created.</exception>
     public void EnsureFolder(string folder)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
@@ -29,27 +32,42 @@ public sealed class OutputSet : IDisposable
         while (missing.Count > 0)
         {
             var dir = missing.Pop();
-            Directory.CreateDirectory(dir);
+            try
+            {
+                Directory.CreateDirectory(dir);
+            }
+            catch (Exception ex) when (OutputWriteException.IsWriteFailure(ex))
+            {
+                throw new OutputWriteException(folder, ex, GuardedWriteStream.Untouched);
+            }
             _createdFolders.Insert(0, dir);
         }
     }
 
     /// <summary>Renders <paramref name="path"/> into a temporary file now; it appears under its name at <see cref="Commit"/>.</summary>
     /// <exception cref="UsageException">The destination's folder does not exist.</exception>
+    /// <exception cref="OutputWriteException">The disk is full or the file cannot be written.</exception>
     public void Add(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
         var temp = AtomicFile.Begin(path);
-        _pending.Add((temp, path));
-        using var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16); // read too: a Parquet row group is appended by re-reading the footer
+        var stream = AtomicFile.Create(temp, path);
+        // Kept open (and so locked) until it is renamed: a concurrent run's cleanup never takes it for a dead process's.
+        _pending.Add((temp, path, stream));
         write(stream);
-        stream.Flush(flushToDisk: true);
+        stream.FlushToDisk();
     }
 
     /// <summary>Moves every rendered file into place.</summary>
+    /// <exception cref="OutputWriteException">A rename failed.</exception>
     public void Commit()
     {
-        foreach (var (temp, path) in _pending) AtomicFile.Commit(temp, path);
+        foreach (var (temp, path, stream) in _pending)
+        {
+            if (OperatingSystem.IsWindows()) stream.Dispose(); // Windows cannot rename a file that is open
+            AtomicFile.Commit(temp, path);
+            stream.Dispose();
+        }
         _pending.Clear();
         _committed = true;
     }
@@ -57,7 +75,18 @@ public sealed class OutputSet : IDisposable
     /// <summary>Deletes what was not committed.</summary>
     public void Dispose()
     {
-        foreach (var (temp, _) in _pending) AtomicFile.Discard(temp);
+        foreach (var (temp, _, stream) in _pending)
+        {
+            try
+            {
+                stream.Dispose();
+            }
+            catch (OutputWriteException)
+            {
+                // The file is being discarded anyway.
+            }
+            AtomicFile.Discard(temp);
+        }
         _pending.Clear();
         if (_committed) return;
         foreach (var folder in _createdFolders)

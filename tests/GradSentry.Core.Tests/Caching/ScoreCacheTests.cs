@@ -34,6 +34,44 @@ public class ScoreCacheTests
     }
 
     [Fact]
+    public void TwoWritersOfOneCacheWriteTwoFilesAndEveryRecordIsReadBack()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        using (var a = ScoreCache.Open(dir.Path, "fp"))
+        using (var b = ScoreCache.Open(dir.Path, "fp"))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                a.Add(Sample(i), Spectrum(i));
+                b.Add(Sample(100 + i), Spectrum(100 + i));
+            }
+        }
+        Assert.Equal(2, Directory.GetFiles(dir.Path, "*.gscache").Length);
+        using var reopened = ScoreCache.Open(dir.Path, "fp");
+        Assert.Equal(8, reopened.LoadedRecords);
+        Assert.Equal(0, reopened.DroppedRecords);
+        Assert.NotNull(reopened.TryGet(Sample(3)));
+        Assert.NotNull(reopened.TryGet(Sample(103)));
+    }
+
+    [Fact]
+    public void AReaderDoesNotCutATailItsWriterMayStillBeAppending()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        using var writer = ScoreCache.Open(dir.Path, "fp");
+        writer.Add(Sample(1), Spectrum(1));
+        var file = Directory.GetFiles(dir.Path, "*.gscache").Single();
+        var complete = new FileInfo(file).Length;
+        File.AppendAllText(file, "half a record"); // as seen while the writer is in the middle of an append
+        using (var reader = ScoreCache.Open(dir.Path, "fp"))
+        {
+            Assert.Equal(1, reader.DroppedRecords);
+            Assert.NotNull(reader.TryGet(Sample(1)));
+        }
+        Assert.Equal(complete + "half a record".Length, new FileInfo(file).Length);
+    }
+
+    [Fact]
     public void TornTailIsDroppedAndRecomputedNotTrusted()
     {
         using var dir = TestPaths.NewTempDirectory();

@@ -48,6 +48,113 @@ public class CausalLmLoaderTests
         Assert.IsAssignableFrom<CheckpointException>(error);
     }
 
+    [Theory]
+    [InlineData("lm_head.weight", double.NaN, "1 NaN and 0 infinite")]
+    [InlineData("model.embed_tokens.weight", double.PositiveInfinity, "0 NaN and 1 infinite")]
+    [InlineData("model.norm.weight", double.NegativeInfinity, "0 NaN and 1 infinite")]
+    [InlineData("model.layers.1.mlp.down_proj.weight", double.NaN, "1 NaN and 0 infinite")]
+    public void NonFiniteWeightsAreRefusedAtLoadNamingTheTensor(string name, double value, string counted)
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        EditCheckpoint(dir.Path, t => t[name].view(-1)[3] = tensor((float)value));
+        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.Equal(name, error.TensorName);
+        Assert.Contains(counted, error.Message);
+    }
+
+    [Fact]
+    public void NonFiniteBFloat16WeightsAreRefusedAtLoad()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        var path = Path.Combine(dir.Path, "model.safetensors");
+        using (var scope = NewDisposeScope())
+        {
+            Dictionary<string, Tensor> tensors;
+            using (var checkpoint = CheckpointDirectory.Open(dir.Path))
+                tensors = checkpoint.Tensors.ToDictionary(t => t.Name, t => checkpoint.Load(t.Name, ScalarType.BFloat16, CPU));
+            tensors["lm_head.weight"].view(-1)[0] = tensor(float.NaN).to(ScalarType.BFloat16);
+            SafeTensorsWriter.Write(path, tensors);
+        }
+        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.Equal("lm_head.weight", error.TensorName);
+        Assert.Contains("1 NaN", error.Message);
+    }
+
+    [Theory]
+    [InlineData("LlamaForCausalLM")]
+    [InlineData("GPT2LMHeadModel")]
+    public void AbsurdLayerCountIsRefusedBeforeAnyModuleIsBuilt(string architecture)
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path, architecture);
+        var config = ModelTestKit.ConfigJson(architecture);
+        config[architecture == "GPT2LMHeadModel" ? "n_layer" : "num_hidden_layers"] = 1_000_000;
+        WriteConfig(dir.Path, config);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Contains("1000000 layers", error.Message);
+        Assert.Contains("layers 0 to 1", error.Message);
+        Assert.Contains("config.json", error.Message);
+    }
+
+    [Fact]
+    public void AbsurdWidthIsRefusedAsAShapeMismatchBeforeAnyWeightIsAllocated()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        var config = ModelTestKit.ConfigJson("LlamaForCausalLM");
+        config["hidden_size"] = 1 << 24;
+        config["intermediate_size"] = 1 << 24;
+        WriteConfig(dir.Path, config);
+        var error = Assert.Throws<CheckpointMismatchException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.Contains(error.MisShaped, m => m.Name == "model.embed_tokens.weight" && m.Expected[1] == 1 << 24);
+    }
+
+    [Fact]
+    public void WeightsThatDoNotFitInMemoryAreRefusedBeforeTheyAreAllocated()
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { MemoryLimitBytes = 1000 }));
+        Assert.Contains("GiB of memory is available", error.Message);
+        using var fits = CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { MemoryLimitBytes = 1L << 30 });
+    }
+
+    /// <summary>Removes <paramref name="name"/>'s entry from the header of dir/model.safetensors, leaving its bytes where they were.</summary>
+    static void RemoveHeaderEntry(string dir, string name)
+    {
+        var path = Path.Combine(dir, "model.safetensors");
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = JsonNode.Parse(System.Text.Encoding.UTF8.GetString(bytes, 8, headerLength))!.AsObject();
+        Assert.True(header.Remove(name));
+        var text = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        var padded = new byte[headerLength];
+        Array.Fill(padded, (byte)' ');
+        text.CopyTo(padded, 0);
+        padded.CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    [Theory]
+    [InlineData("model.layers.0.mlp.gate_proj.weight")] // bytes in the middle: a gap before the next tensor
+    [InlineData("model.norm.weight")]
+    [InlineData("lm_head.weight")]                      // sorts first: a gap at the start
+    public void ATensorRemovedFromTheHeaderIsReportedMissingByItsOwnName(string name)
+    {
+        using var dir = TestPaths.NewTempDirectory();
+        ModelTestKit.SaveRandomModel(dir.Path);
+        RemoveHeaderEntry(dir.Path, name);
+        var error = Assert.Throws<CheckpointMismatchException>(() => CausalLmLoader.Load(dir.Path));
+        Assert.Equal([name], error.Missing);
+        Assert.Contains("bytes no tensor covers", error.Message);
+        // Opened on its own, the file is still refused for the gap.
+        Assert.Throws<CheckpointException>(() => CheckpointDirectory.Open(dir.Path).Dispose());
+    }
+
     [Fact]
     public void UnsupportedArchitectureErrorListsTheSupportedOnes()
     {

@@ -51,4 +51,21 @@ public class ProductSpectrumTests
         Assert.Contains("11", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => ProductSpectrum.FrobeniusNorms(left, right, [10, 0]));
     }
+
+    [Theory]
+    [InlineData(40, 12)] // wide: the eigh route
+    [InlineData(2, 3)]   // narrow: the product is formed
+    public void ASampleWithNonFiniteFactorsGetsNaNAndTheOthersAreUnaffected(long m, long n)
+    {
+        var (_, _, paddedLeft, paddedRight, _) = Factors(m, n);
+        var clean = ProductSpectrum.TopSingularValues(paddedLeft, paddedRight, 4);
+        var poisonedLeft = paddedLeft.clone();
+        poisonedLeft[1, 0, 0] = tensor(double.NaN);
+        var poisonedRight = paddedRight.clone();
+        poisonedRight[2, 1, 0] = tensor(double.PositiveInfinity);
+        var values = ProductSpectrum.TopSingularValues(poisonedLeft, poisonedRight, 4);
+        Assert.Equal(clean[0], values[0]);
+        Assert.All(values[1], v => Assert.True(double.IsNaN(v)));
+        Assert.All(values[2], v => Assert.True(double.IsNaN(v)));
+    }
 }

@@ -36,7 +36,7 @@ public sealed record LoraAdapterConfig
         JsonObject json;
         try
         {
-            json = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object.");
+            json = JsonNode.Parse(GradSentry.IO.RegularFile.ReadAllText(path, ModelConfig.MaxConfigBytes)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object.");
         }
         catch (JsonException ex)
         {

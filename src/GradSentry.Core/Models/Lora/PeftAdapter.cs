@@ -42,7 +42,7 @@ public static class PeftAdapter
                 ? $"only a pickled adapter_model.bin is present; pickled files can run code when loaded and are refused. Save the adapter with safe_serialization=True to get {WeightsFileName}."
                 : $"{ConfigFileName} is present but {WeightsFileName} is missing.");
         }
-        using var weights = CheckpointDirectory.Open(weightsPath);
+        using var weights = CheckpointDirectory.Open(weightsPath, deferLayoutProblems: true); // missing tensors are named before gaps
         var attached = LoraAttacher.Attach(model, config);
         try
         {
@@ -121,8 +121,13 @@ public static class PeftAdapter
         if (missing.Count + misShaped.Count + unexpected.Count > 0)
             throw new CheckpointMismatchException(source, $"the LoRA layers {ConfigFileName} targets in {model.Config.Architecture}",
                 missing, unexpected, misShaped, "Check that the adapter was trained for this base model and that its target_modules and r match its weights.");
+        weights.ThrowIfLayoutProblems();
         using var noGrad = no_grad();
-        foreach (var (name, target) in expected) weights.CopyInto(name, target);
+        foreach (var (name, target) in expected)
+        {
+            weights.CopyInto(name, target);
+            CausalLmLoader.CheckFinite(weights[name], target);
+        }
     }
 
     static LoraTargets DescribeTargets(ICausalLm model, IReadOnlyList<string> adapted)
