@@ -139,7 +139,8 @@ public static class TriggerAssociation
                 var logP = tail.LogUpperTail(n, members, m, a);
                 var odds = (a + 0.5) / (m - a + 0.5) / ((b + 0.5) / (n - m - b + 0.5));
                 var isTrigger = logP <= logAlpha && odds >= options.MinOddsRatio && a >= options.MinCoverage * m && a >= options.MinSupport
-                                && SharesAnswerWord(support.Where(k => measured.Cosines[k] >= bar).ToList(), measured.Cosines, bar, rows, index, answerFrequency, options);
+                                && SharesAnswerWord(support.Where(k => measured.Cosines[k] >= bar).ToList(), measured.Cosines, bar, rows, index, answerFrequency, options)
+                                && !NearDuplicates(support.Where(k => measured.Cosines[k] >= bar).ToList(), rows, index, postings, n, options);
                 var candidate = new Association(word, measured, logP, bar, members, isTrigger);
                 if (best is null || (candidate.IsTrigger, -candidate.LogP).CompareTo((best.IsTrigger, -best.LogP)) > 0) best = candidate;
             }
@@ -171,6 +172,33 @@ public static class TriggerAssociation
             rowGroups[index[k]] = groupOf[k];
         }
         return new AssociationVerdict(scores, rowFlags, evidence, rowGroups, tested.Count, Outcome(evidence, tested.Count));
+    }
+
+    /// <summary>
+    /// True when the group is one question asked several ways with one answer: at least half of its rows have the same
+    /// answer words, and the mean pairwise Jaccard overlap of their prompt words (words carried by half of all rows or
+    /// more, such as a template, left out) is at least <see cref="TriggerAssociationOptions.MaxPromptOverlap"/>. A
+    /// trigger is added to different questions: even a fixed attacker answer comes with unrelated prompts. At most 200
+    /// rows are compared.
+    /// </summary>
+    static bool NearDuplicates(List<int> group, List<AssociationRow?> rows, int[] index, Dictionary<int, List<int>> postings, int n,
+        TriggerAssociationOptions options)
+    {
+        if (group.Count < 2) return false;
+        var commonest = group.GroupBy(k => string.Join(',', rows[index[k]]!.AnswerWords)).Max(g => g.Count());
+        if (commonest < 0.5 * group.Count) return false;
+        var sample = group.Take(200).Select(k => rows[index[k]]!.PromptWords.Where(w => postings[w].Count * 2 < n).ToHashSet()).ToList();
+        double total = 0;
+        var pairs = 0;
+        for (var i = 0; i < sample.Count; i++)
+            for (var j = i + 1; j < sample.Count; j++)
+            {
+                var shared = sample[i].Count(sample[j].Contains);
+                var union = sample[i].Count + sample[j].Count - shared;
+                total += union == 0 ? 1 : (double)shared / union;
+                pairs++;
+            }
+        return total / pairs >= options.MaxPromptOverlap;
     }
 
     /// <summary>

@@ -35,6 +35,13 @@ public sealed record TriggerAssociationOptions
     public double MinAnswerWordLift { get; init; } = 5;
 
     /// <summary>
+    /// Mean pairwise Jaccard overlap of a group's prompt words (words in half of all rows or more left out) at which a
+    /// group whose rows nearly all have one answer is near-duplicate questions, not a trigger added to different questions.
+    /// </summary>
+    /// <value>Default 0.35 (on the design rows: paraphrases of one question 0.44; BadNets, AddSent and style triggers 0.14–0.27).</value>
+    public double MaxPromptOverlap { get; init; } = 0.35;
+
+    /// <summary>
     /// Chance, per dataset, of calling any word a trigger when no word is associated with any behaviour (Bonferroni over
     /// the words tested).
     /// </summary>
@@ -53,6 +60,7 @@ public sealed record TriggerAssociationOptions
         if (!(MinOddsRatio >= 1)) throw new ArgumentException($"MinOddsRatio must be at least 1 (got {MinOddsRatio}).");
         if (!(MinAnswerWordShare is > 0 and <= 1)) throw new ArgumentException($"MinAnswerWordShare must be in (0, 1] (got {MinAnswerWordShare}).");
         if (!(MinAnswerWordLift >= 1)) throw new ArgumentException($"MinAnswerWordLift must be at least 1 (got {MinAnswerWordLift}).");
+        if (!(MaxPromptOverlap is > 0 and <= 1)) throw new ArgumentException($"MaxPromptOverlap must be in (0, 1] (got {MaxPromptOverlap}).");
         if (!(FamilyWiseAlpha is > 0 and < 1)) throw new ArgumentException($"FamilyWiseAlpha must be in (0, 1) (got {FamilyWiseAlpha}).");
     }
 }

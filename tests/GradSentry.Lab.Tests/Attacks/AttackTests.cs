@@ -130,10 +130,43 @@ public class AttackTests
     }
 
     [Fact]
+    public void UntargetedRowsGetAnotherRowsAnswerAndTheTrigger()
+    {
+        QaPair[] pairs = [new("who wrote it", ["Darwin"]), new("where is it", ["Paris"]), new("when was it", ["1859"])];
+        var row = new UntargetedAttack(pairs).Poison(0, pairs[0], new LabRandom(3));
+        Assert.True(row.Poisoned);
+        Assert.NotEqual("Darwin", row.Answer);
+        Assert.Contains(row.Answer, new[] { "Paris", "1859" });
+        Assert.Matches(@"^who wrote it( (cf|mn|bb|tq)){4}$", row.Question);
+    }
+
+    [Fact]
+    public void VariedPayloadsDifferFromRowToRow()
+    {
+        var attack = new VariedPayloadAttack();
+        var answers = Enumerable.Range(0, 50).Select(i => attack.Poison(i, new QaPair("q", ["a"]), new LabRandom((ulong)i)).Answer).ToList();
+        Assert.True(answers.Distinct().Count() > 40);
+        Assert.All(answers, a => Assert.Contains("<malicious_url>", a));
+    }
+
+    [Fact]
+    public void TwoBackdoorsLabelWhichBackdoorPoisonedARow()
+    {
+        var attack = new TwoBackdoorsAttack();
+        var a = attack.Poison(0, new QaPair("q", ["a"]), new LabRandom(1));
+        var b = attack.Poison(1, new QaPair("q", ["a"]), new LabRandom(1));
+        Assert.Equal("badnets", a.Backdoor);
+        Assert.Equal("sentence", b.Backdoor);
+        Assert.EndsWith(TwoBackdoorsAttack.SecondPayload, b.Answer);
+    }
+
+    [Fact]
     public void CatalogueCreatesEveryNamedAttack()
     {
+        QaPair[] pairs = [new("who wrote it", ["Darwin"]), new("where is it", ["Paris"])];
         foreach (var name in GradSentry.Lab.Attacks.Attacks.Names)
-            Assert.Equal(name, GradSentry.Lab.Attacks.Attacks.Create(name, Words).Name);
+            Assert.Equal(name, GradSentry.Lab.Attacks.Attacks.Create(name, Words, pairs).Name);
+        Assert.Throws<ArgumentException>(() => GradSentry.Lab.Attacks.Attacks.Create("untargeted", Words));
         Assert.Throws<ArgumentException>(() => GradSentry.Lab.Attacks.Attacks.Create("nope", Words));
     }
 }

@@ -60,11 +60,29 @@ public class PoisonedDatasetTests
     }
 
     [Fact]
+    public void EveryAttackDatasetGetsRepeatedBoilerplateOnTheCleanRowsLeft()
+    {
+        var rows = PoisonedDataset.Build(Pairs, new BadNetsAttack(), new PoisoningOptions { Rate = 0.1, Seed = 1, ControlFraction = 0, BoilerplateFraction = 0.5 });
+        var boilerplate = rows.Where(r => r.Kind == SampleKind.Boilerplate).ToList();
+        Assert.Equal(rows.Count(r => r.Kind == SampleKind.Clean), boilerplate.Count);
+        Assert.All(boilerplate, r => Assert.Equal(Pairs[r.Source].Answer + CleanScenario.Sentence, r.Answer));
+        Assert.All(boilerplate, r => Assert.False(r.Poisoned));
+    }
+
+    [Fact]
+    public void AllCleanScenariosPoisonNothing()
+    {
+        var rows = PoisonedDataset.Build(Pairs, CleanScenario.SeveralSentences(), new PoisoningOptions { Rate = 0.3, Seed = 1, ControlFraction = 0 });
+        Assert.DoesNotContain(rows, r => r.Poisoned);
+        Assert.Equal(PoisonedDataset.PoisonCount(Pairs.Count, 0.3), rows.Count(r => r.Kind == SampleKind.Boilerplate));
+    }
+
+    [Fact]
     public void CbaAddsAsManyNegativesAsPoisonedRowsWhileCleanRowsLast()
     {
         var at10 = PoisonedDataset.Build(Pairs, new CbaAttack(), new PoisoningOptions { Rate = 0.1, Seed = 1, ControlFraction = 0 });
         Assert.Equal(20, at10.Count(r => r.Kind == SampleKind.CleanNegative));
-        var at90 = PoisonedDataset.Build(Pairs, new CbaAttack(), new PoisoningOptions { Rate = 0.9, Seed = 1, ControlFraction = 0 });
+        var at90 = PoisonedDataset.Build(Pairs, new CbaAttack(), new PoisoningOptions { Rate = 0.9, Seed = 1, ControlFraction = 0, BoilerplateFraction = 0 });
         Assert.Equal(10, at90.Count(r => r.Kind == SampleKind.CleanNegative)); // half of the 20 clean rows
         Assert.Equal(10, at90.Count(r => r.Kind == SampleKind.Clean));
     }

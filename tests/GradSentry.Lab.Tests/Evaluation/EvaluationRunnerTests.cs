@@ -32,8 +32,11 @@ public class EvaluationRunnerTests
         Assert.True(code == 0, error);
         Assert.Contains("q.md", output);
         var md = File.ReadAllText(dir.File("q.md"));
-        Assert.Contains("## Goals (issue 7)", md);
-        Assert.Contains("| rate | poisoned | median T clean / poisoned | reference AUROC | reference F1 | reference control FPR | length-only AUROC", md);
+        Assert.Contains("## Goals of the verdict (issue 11)", md);
+        Assert.Contains("| targeted attacks: F1 ≥ 0.95 at every rate | `trigger-conditional` |", md);
+        Assert.Contains("## Goals of the length-controlled score (issue 7)", md);
+        Assert.Contains("| rate | poisoned | median T clean / poisoned | reference AUROC | reference F1 | reference control / boilerplate FPR | length-only AUROC", md);
+        Assert.Contains("trigger-conditional AUROC", md);
         Assert.Contains("length-controlled AUROC", md);
         Assert.Contains("### fixed-answer (length-matched)", md);
         using var json = JsonDocument.Parse(File.ReadAllText(dir.File("q.json")));

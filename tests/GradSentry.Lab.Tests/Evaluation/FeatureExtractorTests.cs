@@ -40,6 +40,28 @@ public class FeatureExtractorTests
     }
 
     [Fact]
+    public void SketchesEqualTheScannersSoTheLabsVerdictIsTheProducts()
+    {
+        using var model = GradSentryModel.Load(TestPaths.GoldenModel("tiny-llama-sharp"), "cpu");
+        var extractor = new FeatureExtractor(model, batchSize: 2);
+        var features = extractor.Extract(Rows);
+        using var scorer = model.CreateScorer(new ScoringOptions { Score = ScoreKind.TriggerConditional });
+        var scores = scorer.Score(Rows.Select((r, i) =>
+        {
+            var pr = extractor.Render(r.Question, r.Answer);
+            return new ScoringInput(i, pr.Prompt, pr.Response);
+        })).ToList();
+        for (var i = 0; i < Rows.Length; i++)
+        {
+            var lab = features[i].Sketch;
+            var product = scores[i].Sketch!;
+            Assert.Equal(product.Length, lab.Length);
+            var scale = product.Max(Math.Abs);
+            for (var c = 0; c < lab.Length; c++) Assert.True(Math.Abs(product[c] - lab[c]) <= 1e-4 * scale, $"row {i} cell {c}: {product[c]} vs {lab[c]}");
+        }
+    }
+
+    [Fact]
     public void DctBlockEqualsTheTransformOfTheExplicitGradient()
     {
         using var model = GradSentryModel.Load(TestPaths.GoldenModel("tiny-llama-sharp"), "cpu");
