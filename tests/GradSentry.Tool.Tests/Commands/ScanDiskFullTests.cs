@@ -14,7 +14,7 @@ public class ScanDiskFullTests
 {
     const int Rows = 200;
     const int LimitKib = 16;
-    const int CacheRecordBytes = 200; // see ScanReproducibilityTests.OneBatchOfRecords
+    const int CacheRecordBytes = ScanReproducibilityTests.CacheRecordBytes;
 
     static void AssertIoError(ToolResult result, string path)
     {
@@ -69,7 +69,8 @@ public class ScanDiskFullTests
         using var folder = new TempFolder();
         TestData.WriteJsonl(folder.File("data.jsonl"), Rows);
         string[] scan = ["scan", "data.jsonl", "--device", "cpu", "--batch-size", "8", "--cache", "cache", "--format", "json"];
-        var full = ToolProcess.RunWithFileSizeLimit(folder.Path, LimitKib, scan);
+        // Room for a dozen sketch-carrying records (one batch of 8 fits), not for all 200 rows.
+        var full = ToolProcess.RunWithFileSizeLimit(folder.Path, 4 * LimitKib, scan);
         Assert.True(full.ExitCode == ExitCodes.IoError, full.ToString());
         Assert.Contains("cannot write '", full.Stderr, StringComparison.Ordinal);
         Assert.Contains(".gscache'", full.Stderr, StringComparison.Ordinal);

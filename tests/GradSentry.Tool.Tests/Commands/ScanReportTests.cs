@@ -86,9 +86,9 @@ public class ScanReportTests(ScannedDataset scan)
     public void CsvReportHasAHeaderAndOneLinePerRow()
     {
         var lines = File.ReadAllLines(scan.Report("gradsentry.csv"));
-        Assert.StartsWith("file,row,line,GradientSpectralEntropy,answerTokens,IsSuspect,", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("file,row,line,GradientSpectralEntropy,score,detector,group,answerTokens,IsSuspect,", lines[0], StringComparison.Ordinal);
         Assert.Equal(ScannedDataset.Rows + 1, lines.Length);
-        Assert.Equal(Flagged, lines.Skip(1).Count(l => l.Split(',')[5] == "true"));
+        Assert.Equal(Flagged, lines.Skip(1).Count(l => l.Split(',')[8] == "true"));
         Assert.Equal("data.jsonl,0,1,", lines[1][.."data.jsonl,0,1,".Length]);
     }
 

@@ -71,10 +71,13 @@ public class ScanReproducibilityTests(ScannedDataset scan)
     }
 
     /// <summary>
-    /// One cache record with k = 16: 8-byte head, 184-byte body (hash, T, loss, norm, k, 16 values), 8-byte checksum.
-    /// A batch is reused only when all its rows are cached, so wait for one whole batch (--batch-size 8).
+    /// One cache record of the default (trigger-conditional) scan with k = 16: 8-byte head, 184-byte spectrum body (hash,
+    /// T, loss, norm, k, 16 values), the 32 × 32 float gradient sketch with its length (4 + 4096 bytes), 8-byte checksum.
     /// </summary>
-    const int OneBatchOfRecords = 8 * 200;
+    internal const int CacheRecordBytes = 200 + 4 + 4096;
+
+    /// <summary>A batch is reused only when all its rows are cached, so wait for one whole batch (--batch-size 8).</summary>
+    const int OneBatchOfRecords = 8 * CacheRecordBytes;
 
     /// <summary>Polls until the score cache holds a whole batch of records while the process still runs.</summary>
     internal static bool WaitForCacheRecords(string cacheFolder, Process process)
