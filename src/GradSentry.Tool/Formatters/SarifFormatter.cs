@@ -61,7 +61,8 @@ public sealed class SarifFormatter : IReportFormatter
 
         w.WriteStartArray("invocations");
         w.WriteStartObject();
-        w.WriteBoolean("executionSuccessful", true);
+        // Rows that could not be scored leave the scan incomplete: the run did not succeed (exit code 1).
+        w.WriteBoolean("executionSuccessful", report.Result.Summary.Failed == 0);
         if (report.Warnings.Count > 0)
         {
             w.WriteStartArray("toolExecutionNotifications");

@@ -46,8 +46,10 @@ public sealed class ScanReport
         Baselined = result.Rows.Where((r, i) => r.Verdict.Flagged && _baselined.ContainsKey(i)).LongCount();
         var evaluated = result.Summary.Evaluated;
         SuspectFraction = evaluated == 0 ? 0 : (double)Suspects.Count / evaluated;
-        GatePassed = Suspects.Count == 0 || SuspectFraction <= result.Options.MaxPoisonFraction;
-        Success = GatePassed && result.Summary.Failed == 0;
+        SuspectsWithinLimit = Suspects.Count == 0 || SuspectFraction <= result.Options.MaxPoisonFraction;
+        // A gate never passes on rows it could not score: every format says so, as the exit code does.
+        GatePassed = SuspectsWithinLimit && result.Summary.Failed == 0;
+        Success = GatePassed;
         Diagnostics = BuildDiagnostics(baseline);
     }
 
@@ -71,6 +73,9 @@ public sealed class ScanReport
 
     /// <summary>True when the suspect fraction is within the limit.</summary>
     public bool GatePassed { get; }
+
+    /// <summary>True when the suspect rows are within <see cref="ScanOptions.MaxPoisonFraction"/> (rows that could not be scored aside).</summary>
+    public bool SuspectsWithinLimit { get; }
 
     /// <summary>True when the gate passed and every row was scored.</summary>
     public bool Success { get; }
@@ -118,7 +123,7 @@ public sealed class ScanReport
                 string.Create(CultureInfo.InvariantCulture,
                     $"suspect row {row.Row}: {ScoreLabel} {row.Score.Score:0.0000} > threshold {threshold.Value:0.0000} ({threshold.Method}), {row.Score.AnswerTokens} answer tokens.{group} Review it; remove it, or accept it in a baseline (dotnet gradsentry baseline).")));
         }
-        if (!GatePassed)
+        if (!SuspectsWithinLimit)
         {
             var first = Result.Rows[Suspects[0]];
             list.Add(Diagnostic.Create(DiagnosticIds.PoisonFractionOverLimit, first.File, first.Line, 1,

@@ -173,6 +173,24 @@ public class ScanBadInputTests
         Assert.False(File.Exists(folder.File("filtered.jsonl")));
         using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
         Assert.False(json.RootElement.GetProperty("success").GetBoolean());
+        Assert.False(json.RootElement.GetProperty("gatePassed").GetBoolean());
         Assert.Equal(2, json.RootElement.GetProperty("statistics").GetProperty("failed").GetInt32());
+    }
+
+    [Fact]
+    public void EveryReportSaysTheGateFailedWhenRowsCouldNotBeScored()
+    {
+        using var folder = new TempFolder();
+        TestData.WriteJsonl(folder.File("data.jsonl"), 16);
+        var result = ToolProcess.Run(folder.Path, "scan", "data.jsonl", "--max-length", "24", "--device", "cpu", "--report", "report");
+        Assert.True(result.ExitCode == ExitCodes.UsageOrInputError, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(folder.File("report/gradsentry.json")));
+        Assert.False(json.RootElement.GetProperty("gatePassed").GetBoolean());
+        using var sarif = System.Text.Json.JsonDocument.Parse(File.ReadAllText(folder.File("report/gradsentry.sarif")));
+        Assert.False(sarif.RootElement.GetProperty("runs")[0].GetProperty("invocations")[0].GetProperty("executionSuccessful").GetBoolean());
+        var text = File.ReadAllText(folder.File("report/gradsentry.txt"));
+        Assert.Contains("failed (2 rows could not be scored)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(": passed", text, StringComparison.Ordinal);
+        Assert.Contains("<td>failed</td>", File.ReadAllText(folder.File("report/gradsentry.html")), StringComparison.Ordinal);
     }
 }
