@@ -116,7 +116,9 @@ public sealed class HtmlFormatter : IReportFormatter
         w.WriteLine("<h2>Score vs answer tokens</h2>");
         if (scores.Length > 0)
         {
-            Image(w, ReportPlots.ScoreVersusAnswerTokens(report), "Scatter of score against answer tokens with the rank ceiling and the threshold");
+            Image(w, ReportPlots.ScoreVersusAnswerTokens(report), Scoring.ScoreKinds.Capabilities(r.Options.Scoring.Score).RankCeiling
+                ? "Scatter of score against answer tokens with the rank ceiling and the threshold"
+                : "Scatter of score against answer tokens with the threshold");
             w.WriteLine(Scoring.ScoreKinds.Capabilities(r.Options.Scoring.Score).RankCeiling
                 ? "<p class=\"muted\">The gradient of a sample with T answer tokens has rank at most T, so its score cannot exceed the dotted rank ceiling. Short answers score low whatever their content: read flags together with answer length.</p>"
                 : "<p class=\"muted\">This detector's score is not capped by the answer length; the plot shows whether flags follow answer length anyway.</p>");
