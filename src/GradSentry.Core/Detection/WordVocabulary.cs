@@ -53,9 +53,6 @@ public sealed partial class WordVocabulary
         return [.. ids];
     }
 
-    /// <summary>The id of <paramref name="word"/> (any case), or -1 when it never appeared.</summary>
-    public int IdOf(string word) => _ids.TryGetValue(word.ToLowerInvariant(), out var id) ? id : -1;
-
     [GeneratedRegex(@"[\p{L}\p{N}_']+", RegexOptions.CultureInvariant)]
     private static partial Regex Word();
 }

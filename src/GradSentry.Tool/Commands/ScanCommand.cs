@@ -50,7 +50,8 @@ public sealed class ScanCommand
         Description = "What decides: " + string.Join("; ", GradSentry.Scoring.ScoreKinds.All.Select(k =>
         {
             var c = GradSentry.Scoring.ScoreKinds.Capabilities(k);
-            var limits = c.Shardable && c.Cacheable ? "" : " (lm_head target only, no cache, no --shard)";
+            string[] limitList = [.. new[] { c.NeedsSketch ? "lm_head target only" : null, c.Cacheable ? null : "no cache", c.Shardable ? null : "no --shard" }.OfType<string>()];
+            var limits = limitList.Length == 0 ? "" : $" ({string.Join(", ", limitList)})";
             return $"'{c.Name}': {c.Summary}{limits}";
         })) + ".",
         DefaultValueFactory = _ => GradSentry.Scoring.ScoreKinds.Name(GradSentry.Scoring.ScoreKinds.Default),
