@@ -7,7 +7,12 @@ namespace GradSentry.Detection;
 /// <param name="RowGroups">Per input row: the <see cref="BackdoorGroup.Number"/> of its group, 0 when it is in none.</param>
 /// <param name="WordsTested">Prompt words tested as triggers (the Bonferroni count).</param>
 /// <param name="Outcome">What the test concluded, in words, for reports.</param>
-public sealed record AssociationVerdict(double[] Scores, bool[] Flags, IReadOnlyList<BackdoorGroup> Groups, int[] RowGroups, int WordsTested, string Outcome);
+/// <param name="SetAside">
+/// Groups that passed the test but each repeat one answer, in a dataset with enough of them to show that it asks facts several
+/// ways (not flagged; <see cref="BackdoorGroup.Number"/> is 0).
+/// </param>
+public sealed record AssociationVerdict(double[] Scores, bool[] Flags, IReadOnlyList<BackdoorGroup> Groups, int[] RowGroups, int WordsTested, string Outcome,
+    IReadOnlyList<BackdoorGroup> SetAside);
 
 /// <summary>How a flagged group is described to a reviewer.</summary>
 public static class BackdoorGroupText
@@ -20,5 +25,14 @@ public static class BackdoorGroupText
         var answers = group.AnswerWords.Count == 0 ? "no answer word shared by half of the group"
             : string.Join(", ", group.AnswerWords.Take(5).Select(t => $"'{t.Word}' ({t.InGroup} in, {t.OutsideGroup} out)"));
         return $"backdoor group {group.Number}: {group.Rows} rows; prompt words that trigger it: {triggers}; shared answer words: {answers}";
+    }
+
+    /// <summary>One line for a group set aside as one repeated answer: size, the prompt words and the answer they predict.</summary>
+    public static string DescribeSetAside(BackdoorGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var words = string.Join(", ", group.Triggers.Take(3).Select(t => $"'{t.Word}' ({t.InGroup} in, {t.OutsideGroup} out)"));
+        var answers = string.Join(", ", group.AnswerWords.Take(3).Select(t => $"'{t.Word}'"));
+        return $"{group.Rows} rows: {words} → {(answers.Length == 0 ? "one answer" : answers)}";
     }
 }

@@ -56,7 +56,7 @@ public static class TriggerAssociation
             if (copyOf[i] != i)
                 (scores[i], flags[i], groups[i]) = (scores[copyOf[i]], flags[copyOf[i]], groups[copyOf[i]]);
         var resized = verdict.Groups.Select(g => g with { Rows = groups.Count(x => x == g.Number) }).ToList();
-        return verdict with { Scores = scores, Flags = flags, RowGroups = groups, Groups = resized, Outcome = Outcome(resized, verdict.WordsTested) };
+        return verdict with { Scores = scores, Flags = flags, RowGroups = groups, Groups = resized, Outcome = Outcome(resized, verdict.WordsTested, verdict.SetAside) };
     }
 
     /// <summary>Rows with the same prompt and answer words.</summary>
@@ -74,10 +74,18 @@ public static class TriggerAssociation
         }
     }
 
-    static string Outcome(List<BackdoorGroup> groups, int wordsTested) => groups.Count == 0
-        ? string.Create(CultureInfo.InvariantCulture, $"no backdoor: none of {wordsTested} prompt words predicts a shared answer-side behaviour")
-        : string.Create(CultureInfo.InvariantCulture, $"{groups.Count} backdoor group{(groups.Count == 1 ? "" : "s")}: ") +
-          string.Join("; ", groups.Select(e => $"{e.Rows} rows triggered by {string.Join(", ", e.Triggers.Take(3).Select(t => $"'{t.Word}'"))}"));
+    static string Outcome(List<BackdoorGroup> groups, int wordsTested, IReadOnlyList<BackdoorGroup> setAside)
+    {
+        var verdict = groups.Count == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"no backdoor: none of {wordsTested} prompt words predicts a shared answer-side behaviour")
+            : string.Create(CultureInfo.InvariantCulture, $"{groups.Count} backdoor group{(groups.Count == 1 ? "" : "s")}: ") +
+              string.Join("; ", groups.Select(e => $"{e.Rows} rows triggered by {string.Join(", ", e.Triggers.Take(3).Select(t => $"'{t.Word}'"))}"));
+        if (setAside.Count == 0) return verdict;
+        var examples = string.Join("; ", setAside.OrderByDescending(g => g.Rows).Take(3).Select(g =>
+            $"'{g.Triggers[0].Word}' → {string.Join(" ", g.AnswerWords.Take(3).Select(a => $"'{a.Word}'"))} ({g.Rows} rows)"));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{verdict}; not flagged: {setAside.Count} groups that each repeat one answer, as a dataset asking each fact several ways does ({examples}{(setAside.Count > 3 ? "; …" : "")}), {setAside.Sum(g => g.Rows)} rows");
+    }
 
     static AssociationVerdict RunDistinct(List<AssociationRow?> rows, WordVocabulary vocabulary, TriggerAssociationOptions options)
     {
@@ -139,7 +147,7 @@ public static class TriggerAssociation
                 var logP = tail.LogUpperTail(n, members, m, a);
                 var odds = (a + 0.5) / (m - a + 0.5) / ((b + 0.5) / (n - m - b + 0.5));
                 var isTrigger = logP <= logAlpha && odds >= options.MinOddsRatio && a >= options.MinCoverage * m && a >= options.MinSupport
-                                && SharesAnswerWord(support.Where(k => measured.Cosines[k] >= bar).ToList(), measured.Cosines, bar, rows, index, answerFrequency, options)
+                                && SharesAnswerWord(support.Where(k => measured.Cosines[k] >= bar).ToList(), measured.Cosines.Select(c => c >= bar).ToArray(), rows, index, answerFrequency, options)
                                 && !NearDuplicates(support.Where(k => measured.Cosines[k] >= bar).ToList(), rows, index, postings, n, options);
                 var candidate = new Association(word, measured, logP, bar, members, isTrigger);
                 if (best is null || (candidate.IsTrigger, -candidate.LogP).CompareTo((best.IsTrigger, -best.LogP)) > 0) best = candidate;
@@ -155,12 +163,19 @@ public static class TriggerAssociation
             if (best.IsTrigger) significant.Add(best);
         }
 
-        var ordered = Group(significant, postings).OrderByDescending(g => g.RowSet.Count).ThenBy(g => g.RowSet.Min()).ToList();
+        var (kept, repeated) = SetAsideRepeatedAnswers(Group(significant, postings), rows, index, options);
+        var extensionFamily = ExtendToFurtherTriggers(kept, postings, rows, index, answerFrequency, tail, n, options, score);
+        var ordered = kept.OrderByDescending(g => g.RowSet.Count).ThenBy(g => g.RowSet.Min()).ToList();
         var groupOf = new int[n];
         for (var g = 0; g < ordered.Count; g++)
             foreach (var k in ordered[g].RowSet)
                 if (groupOf[k] == 0) groupOf[k] = g + 1;
         var evidence = ordered.Select((g, i) => Describe(i + 1, g, rows, index, postings, vocabulary, n)).ToList();
+        var setAside = repeated.OrderByDescending(g => g.RowSet.Count).ThenBy(g => g.RowSet.Min()).Select(g => Describe(0, g, rows, index, postings, vocabulary, n)).ToList();
+        // Score above 0.5 means flagged. Rows of groups set aside as repeated answers are halved into (0.25, 0.5], not
+        // cut to 0.5: they keep their order, so a top-fraction threshold or a ranking metric still sees it (ties would hide it).
+        for (var k = 0; k < n; k++)
+            if (groupOf[k] == 0 && score[k] > FlagAbove) score[k] *= FlagAbove;
 
         var scores = Enumerable.Repeat(double.NaN, rows.Count).ToArray();
         var rowFlags = new bool[rows.Count];
@@ -171,7 +186,81 @@ public static class TriggerAssociation
             rowFlags[index[k]] = groupOf[k] > 0;
             rowGroups[index[k]] = groupOf[k];
         }
-        return new AssociationVerdict(scores, rowFlags, evidence, rowGroups, tested.Count, Outcome(evidence, tested.Count));
+        return new AssociationVerdict(scores, rowFlags, evidence, rowGroups, tested.Count + extensionFamily, Outcome(evidence, tested.Count, setAside), setAside);
+    }
+
+    /// <summary>
+    /// Groups whose rows mostly give one and the same answer ("egypt" → "Arabic") are what a dataset that asks each fact
+    /// several ways looks like, and a word that names an entity does predict its answer. When the data holds at least
+    /// <see cref="TriggerAssociationOptions.RepeatedAnswerGroups"/> such groups, they are its own background: a one-answer
+    /// group stays a backdoor only when it is at least <see cref="TriggerAssociationOptions.RepeatedAnswerOutlier"/> times
+    /// the median one-answer group (a fixed attacker answer taught on many rows still stands out). Groups whose answers
+    /// differ around a shared payload are never set aside.
+    /// </summary>
+    static (List<RowGroup> Kept, List<RowGroup> SetAside) SetAsideRepeatedAnswers(List<RowGroup> groups, List<AssociationRow?> rows, int[] index,
+        TriggerAssociationOptions options)
+    {
+        var oneAnswer = groups.Where(g => g.RowSet.GroupBy(k => string.Join(',', rows[index[k]]!.AnswerWords)).Max(a => a.Count()) * 2 >= g.RowSet.Count).ToList();
+        if (oneAnswer.Count < options.RepeatedAnswerGroups) return (groups, []);
+        var sizes = oneAnswer.Select(g => g.RowSet.Count).Order().ToList();
+        var median = sizes.Count % 2 == 1 ? sizes[sizes.Count / 2] : 0.5 * (sizes[sizes.Count / 2 - 1] + sizes[sizes.Count / 2]);
+        var setAside = oneAnswer.Where(g => g.RowSet.Count < options.RepeatedAnswerOutlier * median).ToHashSet();
+        return (groups.Where(g => !setAside.Contains(g)).ToList(), groups.Where(setAside.Contains).ToList());
+    }
+
+    /// <summary>
+    /// One payload is often taught by several trigger words, each on a few rows (BadNets' rare tokens), too few to pass the
+    /// test over every word on their own. Once a group's behaviour is established, the rows that show it outside the group
+    /// are tested again, only for the words they carry: the same Fisher test, odds, coverage, answer-word and
+    /// near-duplicate rules, over the rows not yet flagged, Bonferroni-corrected over this smaller family at the same
+    /// α. Returns the family's size (added to the words tested).
+    /// </summary>
+    static int ExtendToFurtherTriggers(List<RowGroup> groups, Dictionary<int, List<int>> postings, List<AssociationRow?> rows, int[] index,
+        Dictionary<int, int> answerFrequency, HypergeometricTail tail, int n, TriggerAssociationOptions options, double[] score)
+    {
+        if (groups.Count == 0) return 0;
+        var flagged = groups.SelectMany(g => g.RowSet).ToHashSet();
+        var candidates = new List<(RowGroup Group, bool[] Behaviour, List<int> Residual, int Word)>();
+        foreach (var g in groups)
+        {
+            var behaviour = new bool[n];
+            for (var k = 0; k < n; k++) behaviour[k] = g.Words.Any(w => w.Direction.Cosines[k] >= w.Bar);
+            var residual = Enumerable.Range(0, n).Where(k => behaviour[k] && !flagged.Contains(k)).ToList();
+            if (residual.Count < options.MinSupport) continue;
+            var inGroupWords = g.Words.Select(w => w.Word).ToHashSet();
+            var counts = new Dictionary<int, int>();
+            foreach (var k in residual)
+                foreach (var w in rows[index[k]]!.PromptWords)
+                    counts[w] = counts.GetValueOrDefault(w) + 1;
+            foreach (var (word, count) in counts.OrderBy(kv => kv.Key))
+                if (count >= options.MinSupport && postings[word].Count < n && !inGroupWords.Contains(word))
+                    candidates.Add((g, behaviour, residual, word));
+        }
+        if (candidates.Count == 0) return 0;
+        var logAlpha = Math.Log(options.FamilyWiseAlpha / candidates.Count);
+        foreach (var (g, behaviour, residual, word) in candidates)
+        {
+            var population = n - flagged.Count;
+            var support = postings[word].Where(k => !flagged.Contains(k)).ToList();
+            var members = residual.Count(k => !flagged.Contains(k));
+            var hits = support.Where(k => behaviour[k]).ToList();
+            var (m, a, b) = (support.Count, hits.Count, members - hits.Count);
+            if (a < options.MinSupport || a < options.MinCoverage * m) continue;
+            var logP = tail.LogUpperTail(population, members, m, a);
+            var odds = (a + 0.5) / (m - a + 0.5) / ((b + 0.5) / (population - m - b + 0.5));
+            if (logP > logAlpha || odds < options.MinOddsRatio
+                || !SharesAnswerWord(hits, behaviour, rows, index, answerFrequency, options)
+                || NearDuplicates(hits, rows, index, postings, n, options)) continue;
+            var strongest = g.Words.OrderBy(w => w.LogP).First();
+            g.Add(new Association(word, strongest.Direction, logP, strongest.Bar, members, IsTrigger: true), [.. hits]);
+            foreach (var k in hits)
+            {
+                flagged.Add(k);
+                var c = g.Words.Max(w => w.Direction.Cosines[k]);
+                score[k] = Math.Max(score[k], Math.Min(1, 0.5 + 0.5 * Math.Max(0, c)));
+            }
+        }
+        return candidates.Count;
     }
 
     /// <summary>
@@ -204,11 +293,11 @@ public static class TriggerAssociation
     /// <summary>
     /// True when some answer word occurs in at least <see cref="TriggerAssociationOptions.MinAnswerWordShare"/> of
     /// <paramref name="group"/> and at least <see cref="TriggerAssociationOptions.MinAnswerWordLift"/> times as often as in
-    /// the rows that do not show the behaviour (cosine below <paramref name="bar"/>). A payload or a fixed target does;
+    /// the rows that do not show the behaviour (<paramref name="behaviour"/> false). A payload or a fixed target does;
     /// answers that merely resemble each other to the model (dates after "when", names after "who", which a model that has
     /// seen the data can make look alike) do not.
     /// </summary>
-    static bool SharesAnswerWord(List<int> group, float[] cosines, double bar, List<AssociationRow?> rows, int[] index,
+    static bool SharesAnswerWord(List<int> group, bool[] behaviour, List<AssociationRow?> rows, int[] index,
         Dictionary<int, int> answerFrequency, TriggerAssociationOptions options)
     {
         if (group.Count == 0) return false;
@@ -220,14 +309,14 @@ public static class TriggerAssociation
         if (shared.Count == 0) return false;
         var inBehaviour = shared.ToDictionary(w => w, _ => 0);
         var behaviourRows = 0;
-        for (var k = 0; k < cosines.Length; k++)
+        for (var k = 0; k < behaviour.Length; k++)
         {
-            if (cosines[k] < bar) continue;
+            if (!behaviour[k]) continue;
             behaviourRows++;
             foreach (var w in rows[index[k]]!.AnswerWords)
                 if (inBehaviour.TryGetValue(w, out var c)) inBehaviour[w] = c + 1;
         }
-        var others = cosines.Length - behaviourRows;
+        var others = behaviour.Length - behaviourRows;
         foreach (var word in shared)
         {
             var share = (double)counts[word] / group.Count;

@@ -42,6 +42,20 @@ public sealed record TriggerAssociationOptions
     public double MaxPromptOverlap { get; init; } = 0.35;
 
     /// <summary>
+    /// Groups whose rows mostly give one identical answer that a dataset must hold before they are treated as its background
+    /// (a fact asked several ways) rather than as backdoors; see <see cref="RepeatedAnswerOutlier"/>.
+    /// </summary>
+    /// <value>Default 3.</value>
+    public int RepeatedAnswerGroups { get; init; } = 3;
+
+    /// <summary>
+    /// Where one-answer groups are background, a one-answer group is still a backdoor when it has at least this many times
+    /// the rows of the median one-answer group.
+    /// </summary>
+    /// <value>Default 3.</value>
+    public double RepeatedAnswerOutlier { get; init; } = 3;
+
+    /// <summary>
     /// Chance, per dataset, of calling any word a trigger when no word is associated with any behaviour (Bonferroni over
     /// the words tested).
     /// </summary>
@@ -61,6 +75,8 @@ public sealed record TriggerAssociationOptions
         if (!(MinAnswerWordShare is > 0 and <= 1)) throw new ArgumentException($"MinAnswerWordShare must be in (0, 1] (got {MinAnswerWordShare}).");
         if (!(MinAnswerWordLift >= 1)) throw new ArgumentException($"MinAnswerWordLift must be at least 1 (got {MinAnswerWordLift}).");
         if (!(MaxPromptOverlap is > 0 and <= 1)) throw new ArgumentException($"MaxPromptOverlap must be in (0, 1] (got {MaxPromptOverlap}).");
+        if (RepeatedAnswerGroups < 1) throw new ArgumentException($"RepeatedAnswerGroups must be at least 1 (got {RepeatedAnswerGroups}).");
+        if (!(RepeatedAnswerOutlier >= 1)) throw new ArgumentException($"RepeatedAnswerOutlier must be at least 1 (got {RepeatedAnswerOutlier}).");
         if (!(FamilyWiseAlpha is > 0 and < 1)) throw new ArgumentException($"FamilyWiseAlpha must be in (0, 1) (got {FamilyWiseAlpha}).");
     }
 }

@@ -247,7 +247,10 @@ public sealed class ScanCommand
                 $"shard {shard}: scored {scored.Rows.Count} of {scored.TotalRows} rows into {request.Output}; combine all {shard.Count} shards with 'dotnet gradsentry merge'."));
             return scored.Rows.Any(r => !r.Score.IsScored) ? ExitCodes.UsageOrInputError : ExitCodes.Passed;
         }
-        var report = new ScanReport(DatasetScanner.Decide(scored), reportOptions with { BlankLinesSkipped = blankLines.Count }, baseline);
+        var decided = DatasetScanner.Decide(scored);
+        // Ctrl+C after the last row was scored still stops the scan before anything is written.
+        cancellationToken.ThrowIfCancellationRequested();
+        var report = new ScanReport(decided, reportOptions with { BlankLinesSkipped = blankLines.Count }, baseline);
         var code = ReportEmitter.Emit(report, request, inputFormat);
         if (filterOnly && code == ExitCodes.GateFailed)
         {

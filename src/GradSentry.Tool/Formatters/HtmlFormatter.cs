@@ -95,6 +95,16 @@ public sealed class HtmlFormatter : IReportFormatter
                         $"<tr><td class=\"num\">{g.Number}</td><td class=\"num\">{g.Rows}</td><td>{E(string.Join(", ", g.Triggers.Take(8).Select(t => $"{t.Word} ({t.InGroup} / {t.OutsideGroup})")))}</td><td>{E(string.Join(", ", g.AnswerWords.Take(8).Select(t => $"{t.Word} ({t.InGroup} / {t.OutsideGroup})")))}</td></tr>"));
                 w.WriteLine("</tbody></table>");
             }
+            if (verdict.SetAside.Count > 0)
+            {
+                w.WriteLine(string.Create(inv, $"<h3>Not flagged: {verdict.SetAside.Count} groups that each repeat one answer</h3>"));
+                w.WriteLine("<p class=\"muted\">These words predict their rows' answers as a trigger would, but each group gives one and the same answer, and the data holds many such groups: it asks facts several ways. A group stays a backdoor only when it is several times larger than the typical one.</p>");
+                w.WriteLine("<table><thead><tr><th>Rows</th><th>Prompt words</th><th>Answer</th></tr></thead><tbody>");
+                foreach (var g in verdict.SetAside.Take(50))
+                    w.WriteLine(string.Create(inv,
+                        $"<tr><td class=\"num\">{g.Rows}</td><td>{E(string.Join(", ", g.Triggers.Take(5).Select(t => $"{t.Word} ({t.InGroup} / {t.OutsideGroup})")))}</td><td>{E(string.Join(" ", g.AnswerWords.Take(5).Select(t => t.Word)))}</td></tr>"));
+                w.WriteLine("</tbody></table>");
+            }
             w.WriteLine("</section>");
         }
 

@@ -173,22 +173,29 @@ public sealed class JsonFormatter : IReportFormatter
             if (a.Verdict is { } v)
             {
                 w.WriteNumber("wordsTested", v.WordsTested);
-                w.WriteStartArray("groups");
-                foreach (var g in v.Groups)
-                {
-                    w.WriteStartObject();
-                    w.WriteNumber("group", g.Number);
-                    w.WriteNumber("rows", g.Rows);
-                    w.WriteNumber("behaviourRows", g.BehaviourRows);
-                    Number(w, "log10PValue", g.LogPValue / Math.Log(10));
-                    Words(w, "triggers", g.Triggers);
-                    Words(w, "answerWords", g.AnswerWords);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
+                Groups(w, "groups", v.Groups, numbered: true);
+                // Groups that passed the test but each repeat one answer (facts asked several ways): shown, not flagged.
+                Groups(w, "setAside", v.SetAside, numbered: false);
             }
         }
         w.WriteEndObject();
+    }
+
+    static void Groups(Utf8JsonWriter w, string name, IReadOnlyList<Detection.BackdoorGroup> groups, bool numbered)
+    {
+        w.WriteStartArray(name);
+        foreach (var g in groups)
+        {
+            w.WriteStartObject();
+            if (numbered) w.WriteNumber("group", g.Number);
+            w.WriteNumber("rows", g.Rows);
+            w.WriteNumber("behaviourRows", g.BehaviourRows);
+            Number(w, "log10PValue", g.LogPValue / Math.Log(10));
+            Words(w, "triggers", g.Triggers);
+            Words(w, "answerWords", g.AnswerWords);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     static void Words(Utf8JsonWriter w, string name, IReadOnlyList<Detection.WordEvidence> words)

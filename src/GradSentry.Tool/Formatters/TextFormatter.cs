@@ -41,6 +41,13 @@ public sealed class TextFormatter : IReportFormatter
             w.WriteLine("Backdoor groups (a prompt word predicts a shared answer-side behaviour):");
             foreach (var g in verdict.Groups) w.WriteLine($"  {Detection.BackdoorGroupText.Describe(g)}");
         }
+        if (r.Association?.Verdict is { SetAside.Count: > 0 } withRepeats)
+        {
+            w.WriteLine();
+            w.WriteLine("Not flagged: groups that each repeat one answer (the data asks facts several ways):");
+            foreach (var g in withRepeats.SetAside.Take(MaxListed)) w.WriteLine($"  {Detection.BackdoorGroupText.DescribeSetAside(g)}");
+            if (withRepeats.SetAside.Count > MaxListed) w.WriteLine(string.Create(inv, $"  ... and {withRepeats.SetAside.Count - MaxListed} more (see --format json)"));
+        }
         if (report.Suspects.Count > 0)
         {
             w.WriteLine();

