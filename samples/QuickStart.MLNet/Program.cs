@@ -1,8 +1,8 @@
-// GradSentry in an ML.NET pipeline: score every fine-tuning row by the spectral entropy of its per-sample gradient,
-// learn a threshold, drop the suspect rows, write the clean data.
+// GradSentry in an ML.NET pipeline: score every fine-tuning row from its per-sample gradient, decide which rows are
+// poisoned (default: the trigger-conditional detector), drop them, write the clean data.
 //
 //   dotnet run --project samples/QuickStart.MLNet -c Release
-//   dotnet run --project samples/QuickStart.MLNet -c Release -- --data my.tsv --threshold top:0.05 --model path/to/model
+//   dotnet run --project samples/QuickStart.MLNet -c Release -- --data my.tsv --detector reference --threshold top:0.05 --model path/to/model
 //
 // Data: JSON Lines ({"prompt": ..., "response": ..., "poisoned": 0|1}) or a TSV with a Prompt, Response[, Poisoned] header.
 using System.Globalization;
@@ -16,16 +16,17 @@ var here = AppContext.BaseDirectory;
 var dataPath = Option("--data") ?? Path.Combine(here, "data", "qa.jsonl");
 var modelPath = Option("--model") ?? Path.Combine(here, "models", "tiny-llama");
 var threshold = Option("--threshold") ?? "auto";
+var detector = Option("--detector") ?? "trigger-conditional";
 var outputPath = Path.GetFullPath(Option("--output") ?? Path.Combine("artifacts", "quickstart", "clean.jsonl"));
 
 var ml = new MLContext(seed: 0);
 var data = ml.Data.LoadFromEnumerable(ReadRows(dataPath));
 
-// 1. Score (lazy: nothing runs until a cursor asks for the score column), 2. learn the threshold and drop rows above it.
+// 1. Score (lazy: nothing runs until a cursor asks for the score column), 2. decide over every row and drop the suspects.
 var pipeline = ml.Transforms.GradSentry(GradSentryOptions.DefaultScoreColumnName, modelPath, device: "cpu")
-    .Append(ml.Transforms.GradSentryFilter(threshold: threshold));
+    .Append(ml.Transforms.GradSentryFilter(threshold: threshold, detector: detector));
 
-using var model = pipeline.Fit(data); // one scoring pass: the filter reads every score once to learn the threshold
+using var model = pipeline.Fit(data); // one scoring pass: the filter reads every row once to decide
 var scorer = model.OfType<GradSentryTransformer>().Single();
 var filter = model.LastTransformer;
 
@@ -33,11 +34,12 @@ Console.WriteLine($"data:      {dataPath}");
 Console.WriteLine($"model:     {scorer.ModelDirectory} ({scorer.ProbeName})");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"threshold: {filter.Threshold:0.0000} ({filter.ThresholdMethod}{(filter.IsFallbackThreshold ? ": no reliable valley, the fallback value" : "")})"));
-Console.WriteLine($"rows:      {filter.RowCount} read, {filter.ScoredRowCount} scored, {filter.FlaggedRowCount} above the threshold, {filter.UnscoredRowCount} unscored");
+Console.WriteLine($"rows:      {filter.RowCount} read, {filter.ScoredRowCount} scored, {filter.FlaggedRowCount} suspect, {filter.UnscoredRowCount} unscored");
+Console.WriteLine($"detector:  {filter.Detector}{(filter.DetectorOutcome is { } outcome ? ": " + outcome : "")}");
 
 // The dropped rows: score the data again through the scorer alone and keep the ones the filter would drop.
 var scored = ml.Data.CreateEnumerable<ScoredRecord>(scorer.Transform(data), reuseRowObject: false).ToList();
-var dropped = scored.Select((row, index) => (row, index)).Where(r => filter.IsSuspect(r.row.GradientSpectralEntropy)).ToList();
+var dropped = scored.Select((row, index) => (row, index)).Where(r => filter.IsSuspect(r.row.Prompt, r.row.Response, r.row.GradientSpectralEntropy)).ToList();
 Console.WriteLine();
 Console.WriteLine(dropped.Count == 0 ? "dropped rows: none" : "dropped rows (row, score, answer tokens, labelled poisoned, response):");
 const int Shown = 15;
@@ -62,9 +64,8 @@ if (scored.Any(r => r.Poisoned))
 {
     var caught = dropped.Count(r => r.row.Poisoned);
     Console.WriteLine($"labels:     {caught} of {scored.Count(r => r.Poisoned)} labelled poisoned rows dropped; {dropped.Count - caught} clean rows dropped");
-    Console.WriteLine("            (the poisoned rows here carry a ~12-token payload, so their answers are long and the reference");
-    Console.WriteLine("             score's rank ceiling alone separates them: this shows the plumbing, not detection quality;");
-    Console.WriteLine("             score with the model you will fine-tune, and compare with an answer-length-only baseline)");
+    Console.WriteLine("            (scored with a 1.4M-parameter demo model on a small sample: this shows the plumbing, not");
+    Console.WriteLine("             detection quality on your data; score with the model you will fine-tune)");
 }
 return 0;
 

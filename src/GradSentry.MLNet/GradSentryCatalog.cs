@@ -78,20 +78,25 @@ public static class GradSentryCatalog
     }
 
     /// <summary>
-    /// Learns the threshold from <paramref name="scoreColumnName"/> when fitted (one pass over that column) and drops the
-    /// rows whose score is above it. The fitted transformer exposes <see cref="GradSentryFilterTransformer.Threshold"/>,
-    /// <see cref="GradSentryFilterTransformer.ThresholdMethod"/> and the counts.
+    /// Decides which rows are poisoned when fitted and drops them. The default detector, <c>trigger-conditional</c>, reads
+    /// the score, gradient sketch, prompt and response columns of <c>mlContext.Transforms.GradSentry()</c> over every row
+    /// and flags rows whose prompt words predict a shared answer-side behaviour (a backdoor's trigger → payload);
+    /// <c>reference</c> is the paper's verdict on <paramref name="scoreColumnName"/> alone. The fitted transformer exposes
+    /// <see cref="GradSentryFilterTransformer.Threshold"/>, <see cref="GradSentryFilterTransformer.ThresholdMethod"/>,
+    /// <see cref="GradSentryFilterTransformer.DetectorOutcome"/>, the backdoor groups and the counts.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="scoreColumnName">The <c>Single</c> score column.</param>
-    /// <param name="threshold"><c>auto</c> (reliable KDE valley), a fixed number in [0, 1] such as <c>0.71</c>, or <c>top:F</c> such as <c>top:0.05</c>.</param>
-    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">The threshold is not one of those forms.</exception>
+    /// <param name="threshold"><c>auto</c> (the detector's own rule), a fixed number in [0, 1] such as <c>0.71</c>, or <c>top:F</c> such as <c>top:0.05</c>.</param>
+    /// <param name="detector"><c>trigger-conditional</c> (default), <c>reference</c> or <c>length-controlled</c>.</param>
+    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">The threshold or detector is not one of those forms.</exception>
     public static GradSentryFilterEstimator GradSentryFilter(this TransformsCatalog catalog,
         string scoreColumnName = GradSentryOptions.DefaultScoreColumnName,
-        string threshold = "auto")
+        string threshold = "auto",
+        string detector = global::GradSentry.Scoring.ScoreKinds.TriggerConditionalName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new GradSentryFilterEstimator(new GradSentryFilterOptions { ScoreColumnName = scoreColumnName, Threshold = threshold });
+        return new GradSentryFilterEstimator(new GradSentryFilterOptions { ScoreColumnName = scoreColumnName, Threshold = threshold, Detector = detector });
     }
 
     /// <summary>Learns the threshold and drops (or, with <see cref="GradSentryFilterMode.Mark"/>, marks) the rows above it.</summary>
@@ -105,19 +110,20 @@ public static class GradSentryCatalog
     }
 
     /// <summary>
-    /// Learns the threshold like <see cref="GradSentryFilter(TransformsCatalog, string, string)"/> but keeps every row,
-    /// adding the Boolean <paramref name="outputColumnName"/>: true when the score is above the threshold. For review
-    /// rather than removal.
+    /// Decides like <see cref="GradSentryFilter(TransformsCatalog, string, string, string)"/> but keeps every row, adding
+    /// the Boolean <paramref name="outputColumnName"/>: true for a suspect row. For review rather than removal.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the Boolean column.</param>
     /// <param name="scoreColumnName">The <c>Single</c> score column.</param>
     /// <param name="threshold"><c>auto</c>, a fixed number in [0, 1], or <c>top:F</c>.</param>
+    /// <param name="detector"><c>trigger-conditional</c> (default), <c>reference</c> or <c>length-controlled</c>.</param>
     /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">An argument is invalid; the message lists each.</exception>
     public static GradSentryFilterEstimator GradSentryMarkSuspects(this TransformsCatalog catalog,
         string outputColumnName = GradSentryFilterOptions.DefaultSuspectColumnName,
         string scoreColumnName = GradSentryOptions.DefaultScoreColumnName,
-        string threshold = "auto")
+        string threshold = "auto",
+        string detector = global::GradSentry.Scoring.ScoreKinds.TriggerConditionalName)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new GradSentryFilterEstimator(new GradSentryFilterOptions
@@ -126,6 +132,7 @@ public static class GradSentryCatalog
             SuspectColumnName = outputColumnName,
             ScoreColumnName = scoreColumnName,
             Threshold = threshold,
+            Detector = detector,
         });
     }
 }

@@ -59,6 +59,7 @@ public sealed class GradSentryEstimator : IEstimator<GradSentryTransformer>
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnChecks.RequireText(inputSchema, _options.PromptColumnName, "prompt");
         ColumnChecks.RequireText(inputSchema, _options.ResponseColumnName, "response");
-        return OutputShapes.WithScoreColumns(inputSchema, _options.OutputColumnName, _options.AnswerTokenCountColumnName, _options.ErrorColumnName);
+        var shape = OutputShapes.WithScoreColumns(inputSchema, _options.OutputColumnName, _options.AnswerTokenCountColumnName, _options.ErrorColumnName);
+        return _options.AddsSketch ? OutputShapes.WithSketchColumn(shape, _options.SketchColumnName) : shape;
     }
 }

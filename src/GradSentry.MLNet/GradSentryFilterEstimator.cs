@@ -26,14 +26,16 @@ public sealed class GradSentryFilterEstimator : IEstimator<GradSentryFilterTrans
     public GradSentryFilterOptions Options => _options.Clone();
 
     /// <summary>
-    /// Reads the score column once (one cursor, that column only), fits the threshold rule on the finite scores with the
-    /// engine's own rules (<see cref="ThresholdRule.Parse"/>), and counts rows, scored rows, flagged rows and unscored
-    /// (NaN) rows.
+    /// Reference detector: reads the score column once (one cursor, that column only), fits the threshold rule on the
+    /// finite scores with the engine's own rules (<see cref="ThresholdRule.Parse"/>), and counts rows, scored rows, flagged
+    /// rows and unscored (NaN) rows. Dataset detectors (trigger-conditional, length-controlled): read the score, sketch,
+    /// prompt and response columns once, run the engine's dataset step over every row and remember the flagged rows.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The score column is missing or not <c>Single</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A column the detector reads is missing or of the wrong type.</exception>
     public GradSentryFilterTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (_options.IsDatasetDetector) return new GradSentryFilterTransformer(_options.Clone(), DatasetDetection.Fit(input, _options));
         var column = ColumnChecks.RequireSingle(input.Schema, _options.ScoreColumnName, "score");
         var scores = new List<double>();
         long rows = 0;
@@ -61,6 +63,12 @@ public sealed class GradSentryFilterEstimator : IEstimator<GradSentryFilterTrans
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         ColumnChecks.RequireSingle(inputSchema, _options.ScoreColumnName, "score");
+        if (_options.IsDatasetDetector)
+        {
+            ColumnChecks.RequireSketch(inputSchema, _options.SketchColumnName);
+            ColumnChecks.RequireText(inputSchema, _options.PromptColumnName, "prompt");
+            ColumnChecks.RequireText(inputSchema, _options.ResponseColumnName, "response");
+        }
         return _options.Mode == GradSentryFilterMode.Mark ? OutputShapes.WithSuspectColumn(inputSchema, _options.SuspectColumnName) : inputSchema;
     }
 }

@@ -13,14 +13,47 @@ public sealed class GradSentryFilterOptions : IValidatableObject
     /// <summary>Default name of the Boolean column of <see cref="GradSentryFilterMode.Mark"/>.</summary>
     public const string DefaultSuspectColumnName = "IsSuspect";
 
+    /// <summary>
+    /// The detector that decides: <c>trigger-conditional</c> (default: rows whose prompt words predict a shared
+    /// answer-side behaviour, a backdoor's trigger → payload association; repeated boilerplate without a trigger
+    /// passes), <c>reference</c> (the paper's verdict: the score column against the threshold) or <c>length-controlled</c>
+    /// (similarity of a row's gradient to its nearest neighbours). The two dataset detectors read the prompt, response and
+    /// sketch columns that <c>mlContext.Transforms.GradSentry()</c> adds, learn over every row in <c>Fit</c>, and the fitted
+    /// filter removes (or marks) the rows they flagged, matched by prompt and response text; rows <c>Fit</c> never saw pass.
+    /// </summary>
+    /// <value>Default <c>trigger-conditional</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string Detector { get; set; } = GradSentry.Scoring.ScoreKinds.TriggerConditionalName;
+
+    /// <summary>The prompt text column the dataset detectors read (the trigger side).</summary>
+    /// <value>Default <c>Prompt</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string PromptColumnName { get; set; } = GradSentryOptions.DefaultPromptColumnName;
+
+    /// <summary>The response text column the dataset detectors read (the answer side).</summary>
+    /// <value>Default <c>Response</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string ResponseColumnName { get; set; } = GradSentryOptions.DefaultResponseColumnName;
+
+    /// <summary>The gradient sketch column the dataset detectors read.</summary>
+    /// <value>Default <c>GradientSketch</c>.</value>
+    [Required(AllowEmptyStrings = false)]
+    public string SketchColumnName { get; set; } = GradSentryOptions.DefaultSketchColumnName;
+
+    /// <summary>The detector <see cref="Detector"/> names.</summary>
+    internal GradSentry.Scoring.ScoreKind DetectorKind => GradSentry.Scoring.ScoreKinds.Parse(Detector);
+
+    /// <summary>True when the detector compares rows (learns over the whole dataset in <c>Fit</c>).</summary>
+    internal bool IsDatasetDetector => GradSentry.Scoring.ScoreKinds.Capabilities(DetectorKind).WholeDataset;
+
     /// <summary>The <see cref="Microsoft.ML.Data.NumberDataViewType.Single"/> score column to read.</summary>
     /// <value>Default <c>GradientSpectralEntropy</c>.</value>
     [Required(AllowEmptyStrings = false)]
     public string ScoreColumnName { get; set; } = GradSentryOptions.DefaultScoreColumnName;
 
     /// <summary>
-    /// How the threshold τ is learned from the scores: <c>auto</c> (the reference's reliable KDE valley, falling back to
-    /// 0.7), a fixed number in [0, 1] such as <c>0.71</c>, or <c>top:F</c> to flag the top fraction F, e.g. <c>top:0.05</c>.
+    /// How the threshold τ is learned from the scores: <c>auto</c> (the detector's own rule: above 0.5 for
+    /// trigger-conditional, the reference's reliable KDE valley falling back to 0.7 for the others), a fixed number in [0, 1] such as <c>0.71</c>, or <c>top:F</c> to flag the top fraction F, e.g. <c>top:0.05</c>.
     /// A row is suspect when its score is strictly greater than τ.
     /// </summary>
     /// <value>Default <c>auto</c>.</value>
@@ -54,6 +87,8 @@ public sealed class GradSentryFilterOptions : IValidatableObject
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
+        if (!string.IsNullOrEmpty(Detector) && !GradSentry.Scoring.ScoreKinds.TryParse(Detector, out _, out var detectorError))
+            yield return new ValidationResult("Detector: " + detectorError, [nameof(Detector)]);
         if (!string.IsNullOrEmpty(Threshold) && !ThresholdRule.TryParse(Threshold, out _, out var error))
             yield return new ValidationResult("Threshold: " + error, [nameof(Threshold)]);
         if (Mode == GradSentryFilterMode.Mark && SuspectColumnName == ScoreColumnName)

@@ -26,6 +26,12 @@ public sealed class GradSentryOptions : IValidatableObject
     /// <summary>Default name of the error column.</summary>
     public const string DefaultErrorColumnName = "GradSentryError";
 
+    /// <summary>Default name of the gradient sketch column.</summary>
+    public const string DefaultSketchColumnName = "GradientSketch";
+
+    /// <summary>Length of the gradient sketch vector: the lm_head gradient projected to 32 × 32.</summary>
+    public const int SketchLength = GradSentry.Scoring.GradientSketch.Size * GradSentry.Scoring.GradientSketch.Size;
+
     /// <summary>Default name of the prompt column.</summary>
     public const string DefaultPromptColumnName = "Prompt";
 
@@ -55,6 +61,19 @@ public sealed class GradSentryOptions : IValidatableObject
     /// <value>Default <c>GradientSpectralEntropy</c>.</value>
     [Required(AllowEmptyStrings = false)]
     public string OutputColumnName { get; set; } = DefaultScoreColumnName;
+
+    /// <summary>
+    /// The column holding each row's lm_head gradient sketch (<c>Single</c> vector of <see cref="SketchLength"/>: the
+    /// per-sample gradient projected to 32 × 32), which <c>GradSentryFilter</c>'s trigger-conditional (default) and
+    /// length-controlled detectors compare across rows; all zeros when the row could not be scored. Empty to leave it
+    /// out (only the reference score is then possible downstream). Needs the <c>lm_head</c> target.
+    /// </summary>
+    /// <value>Default <c>GradientSketch</c>.</value>
+    public string SketchColumnName { get; set; } = DefaultSketchColumnName;
+
+    /// <summary>True when <see cref="SketchColumnName"/> is set: the sketch is computed and added.</summary>
+    [JsonIgnore]
+    public bool AddsSketch => !string.IsNullOrEmpty(SketchColumnName);
 
     /// <summary>The column holding T, the supervised answer tokens (response + EOS); 0 when the row could not be encoded.</summary>
     /// <value>Default <c>AnswerTokenCount</c>.</value>
@@ -181,11 +200,15 @@ public sealed class GradSentryOptions : IValidatableObject
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        string[] outputs = [OutputColumnName, AnswerTokenCountColumnName, ErrorColumnName];
+        string[] outputs = AddsSketch ? [OutputColumnName, AnswerTokenCountColumnName, ErrorColumnName, SketchColumnName] : [OutputColumnName, AnswerTokenCountColumnName, ErrorColumnName];
         if (outputs.All(n => !string.IsNullOrEmpty(n)) && outputs.Distinct(StringComparer.Ordinal).Count() != outputs.Length)
             yield return new ValidationResult(
-                $"The output column names must differ (score '{OutputColumnName}', answer tokens '{AnswerTokenCountColumnName}', error '{ErrorColumnName}').",
-                [nameof(OutputColumnName), nameof(AnswerTokenCountColumnName), nameof(ErrorColumnName)]);
+                $"The output column names must differ (score '{OutputColumnName}', answer tokens '{AnswerTokenCountColumnName}', error '{ErrorColumnName}'{(AddsSketch ? $", sketch '{SketchColumnName}'" : "")}).",
+                [nameof(OutputColumnName), nameof(AnswerTokenCountColumnName), nameof(ErrorColumnName), nameof(SketchColumnName)]);
+        if (AddsSketch && !string.IsNullOrEmpty(TargetParameter) && TargetParameter != ProbeOptions.LmHead)
+            yield return new ValidationResult(
+                $"The gradient sketch is computed from the lm_head gradient; with TargetParameter '{TargetParameter}' set SketchColumnName to \"\" (the filter can then use only the reference detector).",
+                [nameof(SketchColumnName), nameof(TargetParameter)]);
         if (!string.IsNullOrEmpty(PromptColumnName) && PromptColumnName == ResponseColumnName)
             yield return new ValidationResult($"The prompt and response columns must differ (both are '{PromptColumnName}').",
                 [nameof(PromptColumnName), nameof(ResponseColumnName)]);

@@ -89,6 +89,7 @@ public sealed partial class GradSentryTransformer : ITransformer, IDisposable
         builder.AddColumn(_options.OutputColumnName, NumberDataViewType.Single);
         builder.AddColumn(_options.AnswerTokenCountColumnName, NumberDataViewType.Int32);
         builder.AddColumn(_options.ErrorColumnName, TextDataViewType.Instance);
+        if (_options.AddsSketch) builder.AddColumn(_options.SketchColumnName, new VectorDataViewType(NumberDataViewType.Single, GradSentryOptions.SketchLength));
         return builder.ToSchema();
     }
 

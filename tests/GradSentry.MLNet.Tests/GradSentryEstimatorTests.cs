@@ -17,7 +17,10 @@ public class GradSentryEstimatorTests
 
         var output = estimator.GetOutputSchema(input);
 
-        Assert.Equal(["Prompt", "Response", "Weight", "GradientSpectralEntropy", "AnswerTokenCount", "GradSentryError"], output.Select(c => c.Name));
+        Assert.Equal(["Prompt", "Response", "Weight", "GradientSpectralEntropy", "AnswerTokenCount", "GradSentryError", "GradientSketch"], output.Select(c => c.Name));
+        var sketch = Shapes.Column(output, "GradientSketch");
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, sketch.Kind);
+        Assert.Equal(NumberDataViewType.Single, sketch.ItemType);
         var score = Shapes.Column(output, "GradientSpectralEntropy");
         Assert.Equal(SchemaShape.Column.VectorKind.Scalar, score.Kind);
         Assert.Equal(NumberDataViewType.Single, score.ItemType);
@@ -48,7 +51,8 @@ public class GradSentryEstimatorTests
 
         Assert.Equal(schema.Select(c => c.Name), shape.Select(c => c.Name));
         foreach (var column in shape)
-            Assert.Equal(schema[column.Name].Type, column.ItemType);
+            Assert.Equal(schema[column.Name].Type is VectorDataViewType vector ? vector.ItemType : schema[column.Name].Type, column.ItemType);
+        Assert.Equal(SchemaShape.Column.VectorKind.Vector, Shapes.Column(shape, "GradientSketch").Kind);
     }
 
     [Fact]

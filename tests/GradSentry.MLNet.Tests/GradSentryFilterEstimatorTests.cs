@@ -27,7 +27,7 @@ public class GradSentryFilterEstimatorTests
         var (rows, core) = Golden200.Value;
         var data = _ml.Data.LoadFromEnumerable(rows);
         using var model = _ml.Transforms.GradSentry(Pipelines.TinyOptions())
-            .Append(_ml.Transforms.GradSentryFilter(threshold: threshold))
+            .Append(_ml.Transforms.GradSentryFilter(threshold: threshold, detector: "reference"))
             .Fit(data);
         var filter = model.LastTransformer;
 
@@ -55,7 +55,7 @@ public class GradSentryFilterEstimatorTests
     {
         var (rows, _) = Golden200.Value;
         var data = _ml.Data.LoadFromEnumerable(rows);
-        using var model = _ml.Transforms.GradSentry(Pipelines.TinyOptions()).Append(_ml.Transforms.GradSentryFilter(threshold: "top:0.1")).Fit(data);
+        using var model = _ml.Transforms.GradSentry(Pipelines.TinyOptions()).Append(_ml.Transforms.GradSentryFilter(threshold: "top:0.1", detector: "reference")).Fit(data);
 
         var kept = Pipelines.Column<float>(model.Transform(data), "GradientSpectralEntropy");
 
@@ -100,8 +100,8 @@ public class GradSentryFilterEstimatorTests
     {
         var input = Shapes.Of<Shapes.ScoreRow>();
 
-        var dropped = _ml.Transforms.GradSentryFilter().GetOutputSchema(input);
-        var marked = _ml.Transforms.GradSentryMarkSuspects("Review").GetOutputSchema(input);
+        var dropped = _ml.Transforms.GradSentryFilter(detector: "reference").GetOutputSchema(input);
+        var marked = _ml.Transforms.GradSentryMarkSuspects("Review", detector: "reference").GetOutputSchema(input);
 
         Assert.Equal(["GradientSpectralEntropy"], dropped.Select(c => c.Name));
         Assert.Equal(["GradientSpectralEntropy", "Review"], marked.Select(c => c.Name));
@@ -127,8 +127,8 @@ public class GradSentryFilterEstimatorTests
         float[] scores = [0.2f, float.NaN, 0.9f, 0.4f, float.NaN];
         var data = _ml.Data.LoadFromEnumerable(scores.Select(s => new Shapes.ScoreRow { GradientSpectralEntropy = s }));
 
-        var keep = _ml.Transforms.GradSentryFilter(threshold: "0.5").Fit(data);
-        var drop = _ml.Transforms.GradSentryFilter(new GradSentryFilterOptions { Threshold = "0.5", DropUnscoredRows = true }).Fit(data);
+        var keep = _ml.Transforms.GradSentryFilter(threshold: "0.5", detector: "reference").Fit(data);
+        var drop = _ml.Transforms.GradSentryFilter(new GradSentryFilterOptions { Threshold = "0.5", DropUnscoredRows = true, Detector = "reference" }).Fit(data);
 
         Assert.Equal(5, keep.RowCount);
         Assert.Equal(3, keep.ScoredRowCount);

@@ -16,7 +16,7 @@ public class GradSentryFilterTransformerTests
     public void TheDroppingViewSkipsRowsAndDoesNotKnowItsCount()
     {
         var data = Data();
-        var filter = _ml.Transforms.GradSentryFilter(threshold: "0.6").Fit(data);
+        var filter = _ml.Transforms.GradSentryFilter(threshold: "0.6", detector: "reference").Fit(data);
 
         var view = filter.Transform(data);
         var id = view.Schema["Id"];
@@ -48,7 +48,7 @@ public class GradSentryFilterTransformerTests
     public void TheMarkingVariantKeepsEveryRowAndFlagsTheOnesAbove()
     {
         var data = Data();
-        var marker = _ml.Transforms.GradSentryMarkSuspects(threshold: "0.6").Fit(data);
+        var marker = _ml.Transforms.GradSentryMarkSuspects(threshold: "0.6", detector: "reference").Fit(data);
 
         var view = marker.Transform(data);
         var suspect = Pipelines.Column<bool>(view, "IsSuspect");
@@ -64,7 +64,7 @@ public class GradSentryFilterTransformerTests
     [Fact]
     public void TheMarkingVariantJudgesSingleRowsInAPredictionEngine()
     {
-        var marker = _ml.Transforms.GradSentryMarkSuspects(threshold: "0.6").Fit(Data());
+        var marker = _ml.Transforms.GradSentryMarkSuspects(threshold: "0.6", detector: "reference").Fit(Data());
         var engine = _ml.Model.CreatePredictionEngine<IdScoreRow, MarkedRow>(marker);
 
         Assert.True(engine.Predict(new IdScoreRow { Id = 1, GradientSpectralEntropy = 0.7f }).IsSuspect);
@@ -77,7 +77,7 @@ public class GradSentryFilterTransformerTests
     public void AMarkingCursorOverOtherColumnsReadsNoScore()
     {
         var data = Data();
-        var marker = _ml.Transforms.GradSentryMarkSuspects(threshold: "0.6").Fit(data);
+        var marker = _ml.Transforms.GradSentryMarkSuspects(threshold: "0.6", detector: "reference").Fit(data);
         var view = marker.Transform(data);
 
         using var cursor = view.GetRowCursor([view.Schema["Id"]]);
@@ -90,7 +90,7 @@ public class GradSentryFilterTransformerTests
     public void SaveAndLoadKeepTheLearnedThresholdExactly()
     {
         var data = Data();
-        var fitted = _ml.Transforms.GradSentryFilter(new GradSentryFilterOptions { Threshold = "top:0.3", Mode = GradSentryFilterMode.Mark, SuspectColumnName = "Flag" }).Fit(data);
+        var fitted = _ml.Transforms.GradSentryFilter(new GradSentryFilterOptions { Threshold = "top:0.3", Mode = GradSentryFilterMode.Mark, SuspectColumnName = "Flag", Detector = "reference" }).Fit(data);
         using var stream = new MemoryStream();
 
         fitted.Save(stream);
@@ -124,7 +124,7 @@ public class GradSentryFilterTransformerTests
     public void MLNetsZipFormatIsRefusedWithAdvice()
     {
         var data = Data();
-        var filter = _ml.Transforms.GradSentryFilter(threshold: "0.6").Fit(data);
+        var filter = _ml.Transforms.GradSentryFilter(threshold: "0.6", detector: "reference").Fit(data);
         using var stream = new MemoryStream();
 
         var error = Assert.ThrowsAny<Exception>(() => _ml.Model.Save(filter, data.Schema, stream));

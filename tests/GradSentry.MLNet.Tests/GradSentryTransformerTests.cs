@@ -161,15 +161,16 @@ public class GradSentryTransformerTests
     public void OutputSchemaAppendsSingleInt32AndTextColumnsWithConfigurableNames()
     {
         var data = _ml.Data.LoadFromEnumerable(QaRow.Golden("qa_n60_p0.5_s4", 4));
-        using var scorer = Pipelines.FitScorer(_ml, data, o => { o.OutputColumnName = "Entropy"; o.AnswerTokenCountColumnName = "T"; o.ErrorColumnName = "Why"; });
+        using var scorer = Pipelines.FitScorer(_ml, data, o => { o.OutputColumnName = "Entropy"; o.AnswerTokenCountColumnName = "T"; o.ErrorColumnName = "Why"; o.SketchColumnName = "G"; });
 
         var schema = scorer.GetOutputSchema(data.Schema);
 
-        Assert.Equal(data.Schema.Count + 3, schema.Count);
+        Assert.Equal(data.Schema.Count + 4, schema.Count);
         Assert.Equal(NumberDataViewType.Single, schema["Entropy"].Type);
         Assert.Equal(NumberDataViewType.Int32, schema["T"].Type);
         Assert.Equal(TextDataViewType.Instance, schema["Why"].Type);
-        Assert.Equal(["Prompt", "Response", "Poisoned", "Entropy", "T", "Why"], schema.Select(c => c.Name));
+        Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 1024), schema["G"].Type);
+        Assert.Equal(["Prompt", "Response", "Poisoned", "Entropy", "T", "Why", "G"], schema.Select(c => c.Name));
         Assert.Equal(schema.Select(c => c.Name), scorer.Transform(data).Schema.Select(c => c.Name));
         Assert.Equal(data.GetRowCount(), scorer.Transform(data).GetRowCount());
     }

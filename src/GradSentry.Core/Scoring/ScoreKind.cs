@@ -76,6 +76,23 @@ public static class ScoreKinds
     /// <summary>The name of <paramref name="kind"/>.</summary>
     public static string Name(ScoreKind kind) => Capabilities(kind).Name;
 
+    /// <summary>Parses a score name without throwing.</summary>
+    public static bool TryParse(string text, out ScoreKind kind, out string? error)
+    {
+        try
+        {
+            kind = Parse(text);
+            error = null;
+            return true;
+        }
+        catch (FormatException ex)
+        {
+            kind = default;
+            error = ex.Message;
+            return false;
+        }
+    }
+
     /// <summary>Parses a name (case-insensitive).</summary>
     /// <exception cref="FormatException">Not one of the names.</exception>
     public static ScoreKind Parse(string text)

@@ -39,6 +39,31 @@ internal static class ColumnChecks
         return column;
     }
 
+    const string SketchFix = "The dataset detectors compare rows by the gradient sketch that mlContext.Transforms.GradSentry() adds " +
+        "(GradSentryOptions.SketchColumnName); to threshold the score column alone, use Detector = \"reference\".";
+
+    /// <summary>The sketch column: a known-size <c>Single</c> vector of <see cref="GradSentryOptions.SketchLength"/>.</summary>
+    public static void RequireSketch(SchemaShape shape, string columnName)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        var column = shape.FirstOrDefault(c => c.Name == columnName);
+        if (column.Name is null)
+            throw SchemaErrors.Problem("inputSchema", $"Could not find the gradient sketch column '{columnName}'. {SketchFix}");
+        if (column.Kind != SchemaShape.Column.VectorKind.Vector || !NumberDataViewType.Single.Equals(column.ItemType))
+            throw SchemaErrors.Mismatch("inputSchema", "gradient sketch", columnName, $"Vector<Single, {GradSentryOptions.SketchLength}>", SchemaErrors.TypeName(column), SketchFix);
+    }
+
+    /// <inheritdoc cref="RequireSketch(SchemaShape, string)"/>
+    public static DataViewSchema.Column RequireSketch(DataViewSchema schema, string columnName)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var column = schema.GetColumnOrNull(columnName)
+            ?? throw SchemaErrors.Problem("inputSchema", $"Could not find the gradient sketch column '{columnName}'. {SketchFix}");
+        if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType item, Size: GradSentryOptions.SketchLength } || !NumberDataViewType.Single.Equals(item))
+            throw SchemaErrors.Mismatch("inputSchema", "gradient sketch", columnName, $"Vector<Single, {GradSentryOptions.SketchLength}>", SchemaErrors.TypeName(column.Type), SketchFix);
+        return column;
+    }
+
     static SchemaShape.Column Find(SchemaShape shape, string columnName, string role)
     {
         ArgumentNullException.ThrowIfNull(shape);

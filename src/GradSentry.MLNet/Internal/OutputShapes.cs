@@ -22,6 +22,14 @@ internal static class OutputShapes
         return Add<ScoreRow>(input, definition);
     }
 
+    /// <summary>The input shape plus the gradient sketch column (a known-size <c>Single</c> vector).</summary>
+    public static SchemaShape WithSketchColumn(SchemaShape input, string sketchColumnName)
+    {
+        var definition = SchemaDefinition.Create(typeof(SketchRow));
+        definition[nameof(SketchRow.Sketch)].ColumnName = sketchColumnName;
+        return Add<SketchRow>(input, definition);
+    }
+
     /// <summary>The input shape plus the Boolean suspect column.</summary>
     public static SchemaShape WithSuspectColumn(SchemaShape input, string suspectColumnName)
     {
@@ -47,6 +55,13 @@ internal static class OutputShapes
         public float Score { get; set; }
         public int AnswerTokens { get; set; }
         public string Error { get; set; } = "";
+    }
+
+    /// <summary>The scorer's sketch column (renamed by the definition).</summary>
+    internal sealed class SketchRow
+    {
+        [VectorType(GradSentryOptions.SketchLength)]
+        public float[] Sketch { get; set; } = [];
     }
 
     /// <summary>The marker's added column (renamed by the definition).</summary>

@@ -18,6 +18,9 @@ internal static class SchemaErrors
     public static ArgumentOutOfRangeException Mismatch(string parameterName, string role, string columnName, string expected, string found, string fix) =>
         new(parameterName, $"Schema mismatch for {role} column '{columnName}': expected {expected}, got {found}. {fix}");
 
+    /// <summary>Any other schema problem, in the same exception type.</summary>
+    public static ArgumentOutOfRangeException Problem(string parameterName, string message) => new(parameterName, message);
+
     /// <summary>ML.NET's spelling of a shape column's type: <c>String</c>, <c>Vector&lt;Single&gt;</c>, <c>VarVector&lt;Single&gt;</c>.</summary>
     public static string TypeName(SchemaShape.Column column) => column.Kind switch
     {

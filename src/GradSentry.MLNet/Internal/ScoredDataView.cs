@@ -114,10 +114,20 @@ internal sealed class ScoredDataView : IDataView
             {
                 0 => (ValueGetter<float>)((ref float value) => value = (float)Current().Score),
                 1 => (ValueGetter<int>)((ref int value) => value = Current().AnswerTokens),
-                _ => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = (Current().Error ?? "").AsMemory()),
+                2 => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = (Current().Error ?? "").AsMemory()),
+                _ => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) => SketchOf(Current(), ref value)),
             };
             return getter as ValueGetter<TValue> ?? throw new InvalidOperationException(
                 $"Invalid TValue in GetGetter: '{typeof(TValue)}', expected type: '{column.Type.RawType}' for column '{column.Name}'.");
+        }
+
+        /// <summary>The row's sketch, all zeros for a row that could not be scored (its score is NaN).</summary>
+        static void SketchOf(SampleScore score, ref VBuffer<float> value)
+        {
+            var editor = VBufferEditor.Create(ref value, GradSentryOptions.SketchLength);
+            if (score.Sketch is { } sketch) sketch.AsSpan().CopyTo(editor.Values);
+            else editor.Values.Clear();
+            value = editor.Commit();
         }
 
         SampleScore Current()

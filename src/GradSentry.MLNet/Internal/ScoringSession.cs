@@ -65,6 +65,8 @@ internal sealed class ScoringSession : IDisposable
         BatchSize = options.BatchSize,
         MaxTokensPerBatch = options.MaxTokensPerBatch,
         Window = options.ReadAhead,
+        // The trigger-conditional score kind makes the probe keep each row's gradient sketch; the score itself stays the reference.
+        Score = options.AddsSketch ? ScoreKind.TriggerConditional : ScoreKind.Reference,
     };
 
     public GradSentryModel Model => _model;

@@ -7,7 +7,7 @@ namespace GradSentry.MLNet.Internal;
 /// The input with suspect rows (score &gt; τ, and NaN when asked) skipped. Same schema; the row count is unknown until
 /// read, so <see cref="GetRowCount"/> is null. Positions count the rows served.
 /// </summary>
-internal sealed class SuspectDroppingView(IDataView input, DataViewSchema.Column score, GradSentryFilterTransformer filter, bool dropUnscored) : IDataView
+internal sealed class SuspectDroppingView(IDataView input, IReadOnlyList<DataViewSchema.Column> reads, DataViewSchema.Column? score, GradSentryFilterTransformer filter) : IDataView
 {
     public bool CanShuffle => false;
 
@@ -19,16 +19,18 @@ internal sealed class SuspectDroppingView(IDataView input, DataViewSchema.Column
     {
         ArgumentNullException.ThrowIfNull(columnsNeeded);
         var needed = columnsNeeded.ToList();
-        if (!needed.Any(c => c.Index == score.Index)) needed.Add(score);
-        return new Cursor(input.GetRowCursor(needed), score, filter, dropUnscored);
+        foreach (var column in score is { } s ? reads.Append(s) : reads)
+            if (!needed.Any(c => c.Index == column.Index)) needed.Add(column);
+        return new Cursor(input.GetRowCursor(needed), score, filter);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
-    sealed class Cursor(DataViewRowCursor inner, DataViewSchema.Column score, GradSentryFilterTransformer filter, bool dropUnscored) : DataViewRowCursor
+    sealed class Cursor(DataViewRowCursor inner, DataViewSchema.Column? score, GradSentryFilterTransformer filter) : DataViewRowCursor
     {
-        readonly ValueGetter<float> _score = inner.GetGetter<float>(score);
+        readonly Func<bool> _suspect = filter.SuspectTest(inner);
+        readonly ValueGetter<float>? _score = score is { } s ? inner.GetGetter<float>(s) : null;
         long _position = -1;
 
         public override long Position => _position;
@@ -42,8 +44,12 @@ internal sealed class SuspectDroppingView(IDataView input, DataViewSchema.Column
             float value = 0;
             while (inner.MoveNext())
             {
-                _score(ref value);
-                if (filter.IsSuspect(value) || (dropUnscored && !float.IsFinite(value))) continue;
+                if (_suspect()) continue;
+                if (_score is not null)
+                {
+                    _score(ref value);
+                    if (!float.IsFinite(value)) continue;
+                }
                 _position++;
                 return true;
             }
