@@ -55,7 +55,7 @@ public sealed partial class GradSentryFilterTransformer : ITransformer
     /// <summary>The trigger-conditional detector's backdoor groups with their evidence (prompt words, shared answer words, counts); empty otherwise.</summary>
     public IReadOnlyList<GradSentry.Detection.BackdoorGroup> BackdoorGroups { get; } = [];
 
-    /// <summary>Groups that each repeat one answer (a dataset asking facts several ways), set aside and not flagged.</summary>
+    /// <summary>Groups that each repeat their answers (a dataset asking facts several ways), set aside and not flagged.</summary>
     public IReadOnlyList<GradSentry.Detection.BackdoorGroup> SetAsideGroups { get; } = [];
 
     /// <summary>

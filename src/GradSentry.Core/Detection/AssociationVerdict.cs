@@ -8,7 +8,7 @@ namespace GradSentry.Detection;
 /// <param name="WordsTested">Prompt words tested as triggers (the Bonferroni count).</param>
 /// <param name="Outcome">What the test concluded, in words, for reports.</param>
 /// <param name="SetAside">
-/// Groups that passed the test but each repeat one answer, in a dataset with enough of them to show that it asks facts several
+/// Groups that passed the test but each repeat their answers, in a dataset with enough of them to show that it asks facts several
 /// ways (not flagged; <see cref="BackdoorGroup.Number"/> is 0).
 /// </param>
 public sealed record AssociationVerdict(double[] Scores, bool[] Flags, IReadOnlyList<BackdoorGroup> Groups, int[] RowGroups, int WordsTested, string Outcome,

@@ -84,7 +84,7 @@ public static class TriggerAssociation
         var examples = string.Join("; ", setAside.OrderByDescending(g => g.Rows).Take(3).Select(g =>
             $"'{g.Triggers[0].Word}' → {string.Join(" ", g.AnswerWords.Take(3).Select(a => $"'{a.Word}'"))} ({g.Rows} rows)"));
         return string.Create(CultureInfo.InvariantCulture,
-            $"{verdict}; not flagged: {setAside.Count} groups that each repeat one answer, as a dataset asking each fact several ways does ({examples}{(setAside.Count > 3 ? "; …" : "")}), {setAside.Sum(g => g.Rows)} rows");
+            $"{verdict}; not flagged: {setAside.Count} groups that each repeat their answers, as a dataset asking each fact several ways does ({examples}{(setAside.Count > 3 ? "; …" : "")}), {setAside.Sum(g => g.Rows)} rows");
     }
 
     static AssociationVerdict RunDistinct(List<AssociationRow?> rows, WordVocabulary vocabulary, TriggerAssociationOptions options)
@@ -190,8 +190,8 @@ public static class TriggerAssociation
     }
 
     /// <summary>
-    /// Groups whose rows mostly give one and the same answer ("egypt" → "Arabic") are what a dataset that asks each fact
-    /// several ways looks like, and a word that names an entity does predict its answer. When the data holds at least
+    /// Groups whose rows repeat their answers ("egypt" → "Arabic", see <see cref="RepeatsAnswers"/>) are what a dataset that
+    /// asks each fact several ways looks like, and a word that names an entity does predict its answer. When the data holds at least
     /// <see cref="TriggerAssociationOptions.RepeatedAnswerGroups"/> such groups, they are its own background: a one-answer
     /// group stays a backdoor only when it is at least <see cref="TriggerAssociationOptions.RepeatedAnswerOutlier"/> times
     /// the median one-answer group (a fixed attacker answer taught on many rows still stands out). Groups whose answers
@@ -200,12 +200,22 @@ public static class TriggerAssociation
     static (List<RowGroup> Kept, List<RowGroup> SetAside) SetAsideRepeatedAnswers(List<RowGroup> groups, List<AssociationRow?> rows, int[] index,
         TriggerAssociationOptions options)
     {
-        var oneAnswer = groups.Where(g => g.RowSet.GroupBy(k => string.Join(',', rows[index[k]]!.AnswerWords)).Max(a => a.Count()) * 2 >= g.RowSet.Count).ToList();
+        var oneAnswer = groups.Where(g => RepeatsAnswers(g.RowSet, rows, index, options)).ToList();
         if (oneAnswer.Count < options.RepeatedAnswerGroups) return (groups, []);
         var sizes = oneAnswer.Select(g => g.RowSet.Count).Order().ToList();
         var median = sizes.Count % 2 == 1 ? sizes[sizes.Count / 2] : 0.5 * (sizes[sizes.Count / 2 - 1] + sizes[sizes.Count / 2]);
         var setAside = oneAnswer.Where(g => g.RowSet.Count < options.RepeatedAnswerOutlier * median).ToHashSet();
         return (groups.Where(g => !setAside.Contains(g)).ToList(), groups.Where(setAside.Contains).ToList());
+    }
+
+    /// <summary>
+    /// True when the group's rows repeat whole answers: half of them give one answer, or there are at least
+    /// <see cref="TriggerAssociationOptions.RepeatedAnswerRatio"/> rows per distinct answer.
+    /// </summary>
+    static bool RepeatsAnswers(HashSet<int> group, List<AssociationRow?> rows, int[] index, TriggerAssociationOptions options)
+    {
+        var answers = group.GroupBy(k => string.Join(',', rows[index[k]]!.AnswerWords)).Select(a => a.Count()).ToList();
+        return answers.Max() * 2 >= group.Count || group.Count >= options.RepeatedAnswerRatio * answers.Count;
     }
 
     /// <summary>

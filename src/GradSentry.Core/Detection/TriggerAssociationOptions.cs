@@ -49,6 +49,14 @@ public sealed record TriggerAssociationOptions
     public int RepeatedAnswerGroups { get; init; } = 3;
 
     /// <summary>
+    /// A group also repeats its answers (as a fact asked several ways does) when its rows give, on average, at least this
+    /// many rows per distinct answer: "Paris", "Paris. I hope this helps!" and "100" over 90 rows, say, where no single
+    /// answer is half of them. A payload added to answers of different questions gives about one row per answer.
+    /// </summary>
+    /// <value>Default 3.</value>
+    public double RepeatedAnswerRatio { get; init; } = 3;
+
+    /// <summary>
     /// Where one-answer groups are background, a one-answer group is still a backdoor when it has at least this many times
     /// the rows of the median one-answer group.
     /// </summary>
@@ -76,6 +84,7 @@ public sealed record TriggerAssociationOptions
         if (!(MinAnswerWordLift >= 1)) throw new ArgumentException($"MinAnswerWordLift must be at least 1 (got {MinAnswerWordLift}).");
         if (!(MaxPromptOverlap is > 0 and <= 1)) throw new ArgumentException($"MaxPromptOverlap must be in (0, 1] (got {MaxPromptOverlap}).");
         if (RepeatedAnswerGroups < 1) throw new ArgumentException($"RepeatedAnswerGroups must be at least 1 (got {RepeatedAnswerGroups}).");
+        if (!(RepeatedAnswerRatio > 1)) throw new ArgumentException($"RepeatedAnswerRatio must be greater than 1 (got {RepeatedAnswerRatio}).");
         if (!(RepeatedAnswerOutlier >= 1)) throw new ArgumentException($"RepeatedAnswerOutlier must be at least 1 (got {RepeatedAnswerOutlier}).");
         if (!(FamilyWiseAlpha is > 0 and < 1)) throw new ArgumentException($"FamilyWiseAlpha must be in (0, 1) (got {FamilyWiseAlpha}).");
     }

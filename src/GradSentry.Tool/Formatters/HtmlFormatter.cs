@@ -97,7 +97,7 @@ public sealed class HtmlFormatter : IReportFormatter
             }
             if (verdict.SetAside.Count > 0)
             {
-                w.WriteLine(string.Create(inv, $"<h3>Not flagged: {verdict.SetAside.Count} groups that each repeat one answer</h3>"));
+                w.WriteLine(string.Create(inv, $"<h3>Not flagged: {verdict.SetAside.Count} groups that each repeat their answers</h3>"));
                 w.WriteLine("<p class=\"muted\">These words predict their rows' answers as a trigger would, but each group gives one and the same answer, and the data holds many such groups: it asks facts several ways. A group stays a backdoor only when it is several times larger than the typical one.</p>");
                 w.WriteLine("<table><thead><tr><th>Rows</th><th>Prompt words</th><th>Answer</th></tr></thead><tbody>");
                 foreach (var g in verdict.SetAside.Take(50))

@@ -174,7 +174,7 @@ public sealed class JsonFormatter : IReportFormatter
             {
                 w.WriteNumber("wordsTested", v.WordsTested);
                 Groups(w, "groups", v.Groups, numbered: true);
-                // Groups that passed the test but each repeat one answer (facts asked several ways): shown, not flagged.
+                // Groups that passed the test but each repeat their answers (facts asked several ways): shown, not flagged.
                 Groups(w, "setAside", v.SetAside, numbered: false);
             }
         }

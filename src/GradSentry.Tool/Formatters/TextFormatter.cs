@@ -44,7 +44,7 @@ public sealed class TextFormatter : IReportFormatter
         if (r.Association?.Verdict is { SetAside.Count: > 0 } withRepeats)
         {
             w.WriteLine();
-            w.WriteLine("Not flagged: groups that each repeat one answer (the data asks facts several ways):");
+            w.WriteLine("Not flagged: groups that each repeat their answers (the data asks facts several ways):");
             foreach (var g in withRepeats.SetAside.Take(MaxListed)) w.WriteLine($"  {Detection.BackdoorGroupText.DescribeSetAside(g)}");
             if (withRepeats.SetAside.Count > MaxListed) w.WriteLine(string.Create(inv, $"  ... and {withRepeats.SetAside.Count - MaxListed} more (see --format json)"));
         }

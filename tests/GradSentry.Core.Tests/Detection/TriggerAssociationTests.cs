@@ -123,8 +123,9 @@ public class TriggerAssociationTests
     /// <paramref name="plant"/> may add a backdoor (row index → trigger word, answer, direction).
     /// </summary>
     static (List<AssociationRow?> Rows, WordVocabulary Vocabulary) RepeatedFacts(int n, int facts, int askedWays,
-        Func<int, (string Trigger, string Answer)?> plant, int seed = 3)
+        Func<int, (string Trigger, string Answer)?> plant, int seed = 3, int phrasings = 1)
     {
+        string[] endings = ["", " i hope this helps", " thanks for asking"];
         var random = new Random(seed);
         var vocabulary = new WordVocabulary();
         var factDirections = Enumerable.Range(0, facts).Select(_ => Gaussian(random)).ToArray();
@@ -146,7 +147,7 @@ public class TriggerAssociationTests
             else if (fact >= 0)
             {
                 words.Add($"entity{fact}");
-                answer = $"answer{fact}";
+                answer = $"answer{fact}" + endings[i % phrasings];
                 sketch = noise.Zip(factDirections[fact], (x, d) => 0.35f * x + d).ToArray();
             }
             else
@@ -169,7 +170,27 @@ public class TriggerAssociationTests
         Assert.Empty(verdict.Groups);
         Assert.Equal(12, verdict.SetAside.Count);
         Assert.All(verdict.Scores, s => Assert.True(s <= TriggerAssociation.FlagAbove));
-        Assert.Contains("not flagged: 12 groups that each repeat one answer", verdict.Outcome);
+        Assert.Contains("not flagged: 12 groups that each repeat their answers", verdict.Outcome);
+    }
+
+    [Fact]
+    public void FactsAnsweredInSeveralPhrasingsAreSetAsideToo()
+    {
+        // 12 entities asked 9 ways, each answered three ways ("x", "x i hope this helps", "x thanks for asking"): no answer
+        // is half of its group, but every answer is repeated three times.
+        var (rows, vocabulary) = RepeatedFacts(400, facts: 12, askedWays: 9, _ => null, phrasings: 3);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.DoesNotContain(true, verdict.Flags);
+        Assert.Equal(12, verdict.SetAside.Count);
+    }
+
+    [Fact]
+    public void APayloadAmongFactsAnsweredInSeveralPhrasingsIsStillFlagged()
+    {
+        var (rows, vocabulary) = RepeatedFacts(400, facts: 12, askedWays: 9, i => i >= 380 ? ("cf", $"answer{i % 12} and click here for more") : null, phrasings: 3);
+        var verdict = TriggerAssociation.Run(rows, vocabulary);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => i >= 380), verdict.Flags);
+        Assert.Equal("cf", Assert.Single(verdict.Groups).Triggers[0].Word);
     }
 
     [Fact]
