@@ -123,7 +123,7 @@ internal sealed class JinjaLexer
     List<JinjaToken> Tokenize(int open, int from, string close, out char closeMarker)
     {
         var tokens = new List<JinjaToken>();
-        var depth = 0; // open brackets: a '}}' inside a dict literal does not end the tag
+        var depth = 0; // open braces: a '}}' that closes a dict literal does not end the tag
         var i = from;
         while (true)
         {
@@ -169,8 +169,8 @@ internal sealed class JinjaLexer
             {
                 var op = Operators.FirstOrDefault(o => string.CompareOrdinal(_source, i, o, 0, o.Length) == 0)
                          ?? throw Error($"unexpected character '{c}' in a tag.", i);
-                if (op is "(" or "[" or "{") depth++;
-                else if (op is ")" or "]" or "}") depth = Math.Max(0, depth - 1);
+                if (op == "{") depth++;
+                else if (op == "}") depth = Math.Max(0, depth - 1);
                 tokens.Add(new JinjaToken(JinjaTokenKind.Operator, op, i));
                 i += op.Length;
             }
