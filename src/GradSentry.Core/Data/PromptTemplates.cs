@@ -17,7 +17,8 @@ namespace GradSentry.Data;
 /// <item><c>chat</c>: <c>messages</c> = [{role, content}, ...] (or ShareGPT's <c>conversations</c> = [{from, value}, ...],
 /// with <c>human</c>/<c>gpt</c> read as <c>user</c>/<c>assistant</c>); response = the content of the last message whose role
 /// is <c>assistant</c>; prompt = every earlier message as <c>"{role}: {content}\n"</c> followed by <c>"assistant: "</c>.
-/// Messages after the last assistant turn are ignored. A record without an assistant turn is an error.</item>
+/// Messages after the last assistant turn are ignored. A record without an assistant turn is an error. With the model's
+/// own chat template (<see cref="ModelChatTemplate"/>) the prompt and response are what that template renders instead.</item>
 /// </list>
 /// Every template: an empty prompt is allowed; an empty response is an error (there is nothing to score).
 /// Whitespace is never trimmed.
@@ -82,16 +83,23 @@ public static class PromptTemplates
         return new QaTemplate(GradSentryQaName, FormatString.Parse(GradSentryQaPrompt), options?.PromptField ?? "question", options?.ResponseField);
     }
 
-    /// <summary>A message list; the last assistant turn is the response.</summary>
-    public static IPromptTemplate Chat(TemplateOptions? options = null)
+    /// <summary>
+    /// A message list; the last assistant turn is the response. With <paramref name="chatTemplate"/> (the model's own
+    /// <c>chat_template</c>) the conversation is rendered as the model sees it in fine-tuning; without, as
+    /// <c>role: content</c> lines.
+    /// </summary>
+    public static IPromptTemplate Chat(TemplateOptions? options = null, ModelChatTemplate? chatTemplate = null)
     {
         Only(ChatName, options, messages: true);
-        return new ChatTemplate(options?.MessagesField, options?.RoleField, options?.ContentField);
+        return new ChatTemplate(options?.MessagesField, options?.RoleField, options?.ContentField, chatTemplate);
     }
 
     /// <summary>A built-in template by name (case-insensitive).</summary>
     /// <exception cref="ArgumentException">Unknown name (the message lists the known ones), or an option the template does not take.</exception>
-    public static IPromptTemplate Create(string name, TemplateOptions? options = null)
+    /// <param name="name">The template's name.</param>
+    /// <param name="options">Field-name overrides.</param>
+    /// <param name="chatTemplate">The model's chat template, used by <c>chat</c> (see <see cref="Chat"/>).</param>
+    public static IPromptTemplate Create(string name, TemplateOptions? options = null, ModelChatTemplate? chatTemplate = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         return name.ToLowerInvariant() switch
@@ -99,7 +107,7 @@ public static class PromptTemplates
             RawName => Raw(options),
             AlpacaName => Alpaca(options),
             QaName => Qa(options),
-            ChatName => Chat(options),
+            ChatName => Chat(options, chatTemplate),
             GradSentryQaName => GradSentryQa(options),
             _ => throw new ArgumentException($"Unknown template '{name}'; use one of {string.Join(", ", Names)}, or the path of a template file.", nameof(name)),
         };
@@ -108,10 +116,13 @@ public static class PromptTemplates
     /// <summary>A built-in template when <paramref name="nameOrPath"/> is a built-in name, else the template file at that path.</summary>
     /// <exception cref="ArgumentException">Neither a built-in name nor an existing file.</exception>
     /// <exception cref="DatasetException">The template file is invalid.</exception>
-    public static IPromptTemplate Resolve(string nameOrPath, TemplateOptions? options = null)
+    /// <param name="nameOrPath">A built-in template's name or a template file.</param>
+    /// <param name="options">Field-name overrides (built-in templates only).</param>
+    /// <param name="chatTemplate">The model's chat template, used by <c>chat</c> (see <see cref="Chat"/>).</param>
+    public static IPromptTemplate Resolve(string nameOrPath, TemplateOptions? options = null, ModelChatTemplate? chatTemplate = null)
     {
         ArgumentNullException.ThrowIfNull(nameOrPath);
-        if (Names.Contains(nameOrPath.ToLowerInvariant())) return Create(nameOrPath, options);
+        if (Names.Contains(nameOrPath.ToLowerInvariant())) return Create(nameOrPath, options, chatTemplate);
         if (!File.Exists(nameOrPath))
             throw new ArgumentException($"'{nameOrPath}' is neither a built-in template ({string.Join(", ", Names)}) nor an existing template file.", nameof(nameOrPath));
         if (options is not null && options != new TemplateOptions())
@@ -261,7 +272,7 @@ public static class PromptTemplates
         }
     }
 
-    sealed class ChatTemplate(string? messagesOption, string? roleOption, string? contentOption) : IPromptTemplate
+    sealed class ChatTemplate(string? messagesOption, string? roleOption, string? contentOption, ModelChatTemplate? chatTemplate) : IPromptTemplate
     {
         public string Name => ChatName;
 
@@ -282,6 +293,7 @@ public static class PromptTemplates
             if (messages.ValueKind != JsonValueKind.Array)
                 throw record.Error($"the field '{messagesField}' is {DataRecord.Describe(messages.ValueKind)}, expected a list of messages.", Fix, messagesField);
             var turns = new List<(string Role, string Content)>();
+            var templateMessages = new List<IReadOnlyDictionary<string, object?>>();
             foreach (var message in messages.EnumerateArray())
             {
                 var n = turns.Count;
@@ -289,16 +301,33 @@ public static class PromptTemplates
                     throw record.Error($"message {n} of '{messagesField}' is {DataRecord.Describe(message.ValueKind)}, not an object.", Fix, messagesField);
                 var roleKey = roleOption ?? (!message.TryGetProperty("role", out _) && message.TryGetProperty("from", out _) ? "from" : "role");
                 var contentKey = contentOption ?? (!message.TryGetProperty("content", out _) && message.TryGetProperty("value", out _) ? "value" : "content");
-                turns.Add((NormalizeRole(Text(record, message, roleKey, n)), Text(record, message, contentKey, n)));
+                var turn = (Role: NormalizeRole(Text(record, message, roleKey, n)), Content: Text(record, message, contentKey, n));
+                turns.Add(turn);
+                if (chatTemplate is not null) templateMessages.Add(TemplateMessage(message, roleKey, contentKey, turn.Role, turn.Content));
             }
             var last = turns.FindLastIndex(t => t.Role == "assistant");
             if (last < 0)
                 throw record.Error($"the conversation in '{messagesField}' has no message with role \"assistant\", so there is no response to score.",
                     "Drop the row or add the assistant's reply.", messagesField);
+            if (chatTemplate is not null)
+            {
+                RequireResponse(record, turns[last].Content, messagesField);
+                return chatTemplate.Render(record, messagesField, templateMessages, last);
+            }
             var prompt = new StringBuilder();
             for (var i = 0; i < last; i++) prompt.Append(turns[i].Role).Append(": ").Append(turns[i].Content).Append('\n');
             prompt.Append("assistant: ");
             return new PromptResponse(prompt.ToString(), RequireResponse(record, turns[last].Content, messagesField));
+
+            // The message as Hugging Face hands it to a chat template: role and content under those names (mapped keys
+            // and ShareGPT's from/value renamed, roles normalized), every other key of the row's message as it is.
+            static Dictionary<string, object?> TemplateMessage(JsonElement message, string roleKey, string contentKey, string role, string content)
+            {
+                var result = new Dictionary<string, object?>(StringComparer.Ordinal) { ["role"] = role, ["content"] = content };
+                foreach (var property in message.EnumerateObject())
+                    if (property.Name != roleKey && property.Name != contentKey) result.TryAdd(property.Name, property.Value);
+                return result;
+            }
 
             string Text(DataRecord r, JsonElement message, string key, int n)
             {

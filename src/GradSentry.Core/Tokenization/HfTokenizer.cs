@@ -37,6 +37,12 @@ public sealed class HfTokenizer
     /// <summary>The end-of-sequence token id, when the model has one.</summary>
     public int? EosTokenId { get; }
 
+    /// <summary>The text of the BOS token (<c>&lt;s&gt;</c>, <c>&lt;|begin_of_text|&gt;</c>), when the model has one.</summary>
+    public string? BosToken { get; private init; }
+
+    /// <summary>The text of the EOS token (<c>&lt;/s&gt;</c>, <c>&lt;|eot_id|&gt;</c>), when the model has one.</summary>
+    public string? EosToken { get; private init; }
+
     /// <summary>The padding token id, when the model has one.</summary>
     public int? PadTokenId { get; }
 
@@ -117,7 +123,16 @@ public sealed class HfTokenizer
             throw new TokenizerLoadException(settings.TokenizerConfigPath, $"EOS is to be added (add_eos_token / template) but no eos_token is defined in {TokenizerSettings.TokenizerConfigFile}, {TokenizerSettings.SpecialTokensMapFile} or {TokenizerSettings.ModelConfigFile}.");
 
         var built = source.Build(new SpecialIds(bos, eos, unk));
-        return new HfTokenizer(source, built, bos, eos, pad, addBos, addEos);
+        // The text of a special token, as chat templates write it ({{ bos_token }}): named in the files, else the id's entry.
+        string? TokenText(string role, int? id) =>
+            settings.Named.TryGetValue(role, out var named) ? named.Content
+            : id is int i ? source.TokenToId.FirstOrDefault(p => p.Value == i).Key
+            : null;
+        return new HfTokenizer(source, built, bos, eos, pad, addBos, addEos)
+        {
+            BosToken = TokenText("bos_token", bos),
+            EosToken = TokenText("eos_token", eos),
+        };
     }
 
     /// <summary>Encodes <paramref name="text"/> to token ids without adding BOS, EOS or any other special token.</summary>

@@ -88,10 +88,17 @@ public sealed class ScanCommand
             + "alpaca: the Stanford Alpaca prompt around instruction (and input when non-empty), response = output. "
             + "qa: prompt = question verbatim, response = answer (or answers joined with '; '). "
             + "gradsentry-qa: as qa inside the reference GradSentry QA prompt. "
-            + "chat: messages [{role, content}] or ShareGPT conversations [{from, value}] (human/gpt = user/assistant); response = the last assistant turn, prompt = each earlier turn as 'role: content' on its own line, then 'assistant: '. "
+            + "chat: messages [{role, content}] or ShareGPT conversations [{from, value}] (human/gpt = user/assistant), rendered with the model's own chat_template (tokenizer_config.json or chat_template.jinja, see --chat-template): prompt = every turn before the last assistant turn with the generation prompt, response = that turn as the template writes it (its end-of-turn markup included, the EOS token appended once); a model without a chat_template falls back to each earlier turn as 'role: content' on its own line, then 'assistant: ', response = the last assistant content. Reports name which was used. "
             + "FILE: a JSON template file {\"prompt\": \"Q: {question}\\nA: \", \"response\": \"answer\"}: {field} placeholders take the record's fields ({{ and }} are literal braces), response names the response field.",
         DefaultValueFactory = _ => PromptTemplates.RawName,
         HelpName = "raw|alpaca|qa|chat|gradsentry-qa|FILE",
+    };
+
+    readonly Option<string> _chatTemplate = new("--chat-template")
+    {
+        Description = "With --template chat: auto uses the model's chat_template (tokenizer_config.json, else chat_template.jinja) and falls back to 'role: content' lines when it has none; none always uses 'role: content' lines; FILE renders with that Jinja file (the Jinja subset Hugging Face chat templates use) and the model's bos_token/eos_token.",
+        DefaultValueFactory = _ => "auto",
+        HelpName = "auto|none|FILE",
     };
 
     readonly Option<string?> _promptField = new("--prompt-field") { Description = "Field holding the prompt (raw), instruction (alpaca) or question (qa).", HelpName = "NAME" };
@@ -134,7 +141,7 @@ public sealed class ScanCommand
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
         command.Arguments.Add(_data.RejectingUnknownOptions("scan"));
-        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _messagesField, _roleField, _contentField, _inputFormat, _cache, _shard, _filterOnly })
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _chatTemplate, _promptField, _responseField, _messagesField, _roleField, _contentField, _inputFormat, _cache, _shard, _filterOnly })
             command.Options.Add(option);
         _report.AddTo(command);
         _score.AcceptOnlyFromAmong([.. ScoreKinds]);
@@ -158,6 +165,8 @@ public sealed class ScanCommand
         var blankLines = new BlankLineCounter();
         var shard = parse.GetValue(_shard) is { } shardText ? ParseShard(shardText) : null;
         var inputFormat = parse.GetValue(_inputFormat) is { } f ? SampleReader.ParseFormat(f) : (DatasetFormat?)null;
+        var modelDirectory = parse.GetValue(_model) ?? BundledModel.Path;
+        var chat = ResolveChatTemplate(parse.GetValue(_template)!, parse.GetValue(_chatTemplate)!, modelDirectory);
         var template = ResolveTemplate(parse.GetValue(_template)!, new TemplateOptions
         {
             PromptField = parse.GetValue(_promptField),
@@ -165,10 +174,10 @@ public sealed class ScanCommand
             MessagesField = parse.GetValue(_messagesField),
             RoleField = parse.GetValue(_roleField),
             ContentField = parse.GetValue(_contentField),
-        });
+        }, chat.Template);
         var options = new ScanOptions
         {
-            ModelDirectory = parse.GetValue(_model) ?? BundledModel.Path,
+            ModelDirectory = modelDirectory,
             Device = parse.GetValue(_device)!,
             DType = ParseDType(parse.GetValue(_dtype)!),
             MaxLength = parse.GetValue(_maxLength),
@@ -200,6 +209,8 @@ public sealed class ScanCommand
             Window = options.Scoring.Window,
             MaxLength = options.MaxLength,
             Template = parse.GetValue(_template)!,
+            TemplateSource = chat.Source,
+            TemplateWarnings = chat.Warnings,
             PromptField = parse.GetValue(_promptField),
             ResponseField = parse.GetValue(_responseField),
             InputFormat = parse.GetValue(_inputFormat),
@@ -223,16 +234,17 @@ public sealed class ScanCommand
             if (request.ReportDirectory is not null || request.FilteredOutput is not null || request.Baseline is not null || parse.GetValue(_report.Format) is { Length: > 0 })
                 throw new UsageException("--shard writes only the raw scores (--output FILE); --format, --report, --filtered-output and --baseline belong to 'merge'.");
             Output.AtomicFile.CheckDestination(request.Output);
-            Output.InputProtection.Check([("--output", request.Output)], Inputs(files, request, parse.GetValue(_template)!));
+            Output.InputProtection.Check([("--output", request.Output)], Inputs(files, request, parse.GetValue(_template)!, parse.GetValue(_chatTemplate)!));
         }
         else
         {
             request.CheckDestinations();
-            Output.InputProtection.Check(Output.InputProtection.Outputs(request), Inputs(files, request, parse.GetValue(_template)!));
+            Output.InputProtection.Check(Output.InputProtection.Outputs(request), Inputs(files, request, parse.GetValue(_template)!, parse.GetValue(_chatTemplate)!));
         }
         var baseline = request.Baseline is null ? null : BaselineFile.Load(request.Baseline);
         if (!modelGiven)
             ConsoleStreams.ErrorLine("warning: " + DemoModel.Warning);
+        foreach (var warning in chat.Warnings) ConsoleStreams.ErrorLine("warning: " + warning);
         if (!filterOnly && options.MaxPoisonFraction == 0 && options.Threshold.Trim().StartsWith("top:", StringComparison.OrdinalIgnoreCase))
             ConsoleStreams.ErrorLine($"warning: --threshold {options.Threshold} always flags rows, so with --max-poison-fraction 0 (the default) the gate always fails. To remove them and continue, add --filtered-output FILE --filter-only; to gate, raise --max-poison-fraction.");
         _ = SampleReader.Read(files, options.Reader); // missing files and unknown extensions fail here, before the model loads
@@ -262,12 +274,48 @@ public sealed class ScanCommand
     }
 
     /// <summary>The files a scan reads, which no output may replace.</summary>
-    static List<(string What, string Path)> Inputs(IEnumerable<string> files, ReportRequest request, string template)
+    static List<(string What, string Path)> Inputs(IEnumerable<string> files, ReportRequest request, string template, string chatTemplate)
     {
         var inputs = files.Select(f => ("input dataset", f)).ToList();
         if (request.Baseline is { } baseline) inputs.Add(("baseline", baseline));
         if (File.Exists(template)) inputs.Add(("template file", template));
+        if (chatTemplate is not ("auto" or "none") && File.Exists(chatTemplate)) inputs.Add(("chat template file", chatTemplate));
         return inputs;
+    }
+
+    /// <summary>What renders chat rows, as reports name it, and the warnings about it.</summary>
+    sealed record ChatRendering(ModelChatTemplate? Template, string? Source, IReadOnlyList<string> Warnings);
+
+    /// <summary>
+    /// The model's chat template for <c>--template chat</c> (loaded before the model, so a template GradSentry cannot
+    /// render fails at once, as GS2002 naming the file and the position in the template).
+    /// </summary>
+    static ChatRendering ResolveChatTemplate(string template, string option, string modelDirectory)
+    {
+        if (!template.Equals(PromptTemplates.ChatName, StringComparison.OrdinalIgnoreCase))
+        {
+            if (option != "auto") throw new UsageException($"--chat-template applies to --template chat only (the template is '{template}').");
+            return new ChatRendering(null, null, []);
+        }
+        if (option == "none") return new ChatRendering(null, "role: content lines (--chat-template none)", []);
+        if (option != "auto" && !File.Exists(option))
+            throw new UsageException($"--chat-template: '{option}' is neither auto, none nor an existing Jinja file.");
+        ModelChatTemplate? chat;
+        try
+        {
+            chat = option == "auto" ? ModelChatTemplate.Load(modelDirectory) : ModelChatTemplate.FromFile(option, modelDirectory);
+        }
+        catch (GradSentry.Tokenization.TokenizerLoadException ex)
+        {
+            throw new ModelLoadException(modelDirectory, ex.Message, ex);
+        }
+        if (chat is null) return new ChatRendering(null, $"role: content fallback (the model has no chat_template in {ModelChatTemplate.TokenizerConfigFile})", []);
+        IReadOnlyList<string> warnings = chat.MarkersNotInVocabulary.Count == 0 ? [] :
+        [
+            $"the {chat.Description} writes {string.Join(", ", chat.MarkersNotInVocabulary)}, which {(chat.MarkersNotInVocabulary.Count == 1 ? "is not a token" : "are not tokens")} of this model's tokenizer: "
+            + "they are scored as ordinary text, so the scores differ from those of a model that has them as special tokens (give --model the model you will fine-tune, with its own tokenizer).",
+        ];
+        return new ChatRendering(chat, chat.Description, warnings);
     }
 
     static ScanShard ParseShard(string text)
@@ -282,12 +330,12 @@ public sealed class ScanCommand
         }
     }
 
-    static IPromptTemplate ResolveTemplate(string name, TemplateOptions options)
+    static IPromptTemplate ResolveTemplate(string name, TemplateOptions options, ModelChatTemplate? chatTemplate)
     {
         var fields = options == new TemplateOptions() ? null : options;
         try
         {
-            return PromptTemplates.Resolve(name, fields);
+            return PromptTemplates.Resolve(name, fields, chatTemplate);
         }
         catch (ArgumentException ex)
         {

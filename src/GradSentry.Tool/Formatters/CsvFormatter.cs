@@ -9,7 +9,7 @@ public sealed class CsvFormatter : IReportFormatter
 {
     /// <summary>The header, in column order.</summary>
     public static readonly IReadOnlyList<string> Columns =
-        ["file", "row", "line", "GradientSpectralEntropy", "score", "detector", "group", "answerTokens", "IsSuspect", "flagged", "baselined", "failed", "loss", "gradientNorm", "promptTokensDropped", "rowHash", "reason"];
+        ["file", "row", "line", "GradientSpectralEntropy", "score", "detector", "group", "answerTokens", "IsSuspect", "flagged", "baselined", "failed", "loss", "gradientNorm", "promptTokensDropped", "rowHash", "reason", "warnings"];
 
     /// <inheritdoc />
     public string Name => "csv";
@@ -23,6 +23,9 @@ public sealed class CsvFormatter : IReportFormatter
         ArgumentNullException.ThrowIfNull(report);
         using var writer = Utf8.Writer(output);
         writer.WriteLine(string.Join(',', Columns));
+        // A CSV has no place for a note about the whole scan, so every row carries the scan's warnings (the demo model):
+        // whoever loads the file into a spreadsheet or pandas sees them next to every score.
+        var warnings = string.Join(" | ", report.Warnings);
         var rows = report.Result.Rows;
         for (var i = 0; i < rows.Count; i++)
         {
@@ -47,6 +50,7 @@ public sealed class CsvFormatter : IReportFormatter
                 Invariant(row.Score.PromptTokensDropped),
                 row.RowHash,
                 row.Verdict.Reason,
+                warnings,
             ];
             writer.WriteLine(string.Join(',', cells.Select(Quote)));
         }

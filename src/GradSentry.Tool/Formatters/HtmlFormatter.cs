@@ -199,7 +199,7 @@ public sealed class HtmlFormatter : IReportFormatter
         Row(w, "--batch-size", o.BatchSize.ToString(inv));
         Row(w, "--window", o.Window.ToString(inv));
         Row(w, "--max-length", o.MaxLength?.ToString(inv) ?? "model maximum");
-        Row(w, "--template", o.Template);
+        Row(w, "--template", o.TemplateSource is { } source ? $"{o.Template} ({source})" : o.Template);
         Row(w, "--prompt-field", o.PromptField ?? "(template default)");
         Row(w, "--response-field", o.ResponseField ?? "(template default)");
         Row(w, "--baseline", o.Baseline ?? "(none)");

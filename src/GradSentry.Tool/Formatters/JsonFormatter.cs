@@ -64,6 +64,7 @@ public sealed class JsonFormatter : IReportFormatter
         if (o.MaxLength is { } maxLength) w.WriteNumber("maxLength", maxLength);
         else w.WriteNull("maxLength");
         w.WriteString("template", o.Template);
+        w.WriteString("templateSource", o.TemplateSource);
         w.WriteString("promptField", o.PromptField);
         w.WriteString("responseField", o.ResponseField);
         w.WriteString("inputFormat", o.InputFormat);

@@ -28,6 +28,7 @@ public sealed class TextFormatter : IReportFormatter
             w.WriteLine($"  WARNING    {warning}");
         w.WriteLine($"  data       {string.Join(", ", r.Files)}");
         w.WriteLine($"  model      {r.ModelDirectory} ({r.ProbeName}, {report.Options.Target}, sha256 {r.ModelHash[..12]})");
+        w.WriteLine($"  template   {report.Options.Template}{(report.Options.TemplateSource is { } source ? $" ({source})" : "")}");
         w.WriteLine(string.Create(inv, $"  threshold  {s.Threshold.Value:0.0000} ({s.Threshold.Method}; --threshold {report.Options.Threshold})"));
         w.WriteLine(string.Create(inv, $"  rows       {s.Rows} read, {s.Evaluated} scored, {s.Failed} failed{(report.Options.BlankLinesSkipped > 0 ? $", {report.Options.BlankLinesSkipped} blank line(s) skipped" : "")}"));
         w.WriteLine(string.Create(inv, $"  flagged    {s.Flagged} ({s.FlaggedFraction:P2}), {report.Baselined} accepted by the baseline"));

@@ -42,6 +42,15 @@ public sealed record ReportOptions
     /// <summary>Template name or file.</summary>
     public required string Template { get; init; }
 
+    /// <summary>
+    /// What rendered chat rows (<c>--template chat</c> only, else null): <c>chat_template from tokenizer_config.json</c>
+    /// (or the template file's name), or the <c>role: content</c> fallback and why it was used.
+    /// </summary>
+    public string? TemplateSource { get; init; }
+
+    /// <summary>Warnings about the template, shown in every report (markup of the chat_template that is not a token of the model).</summary>
+    public IReadOnlyList<string> TemplateWarnings { get; init; } = [];
+
     /// <summary>Prompt field override.</summary>
     public string? PromptField { get; init; }
 

@@ -83,8 +83,8 @@ public sealed class ScanReport
     /// <summary>Baseline entries that match no row.</summary>
     public IReadOnlyList<BaselineEntry> StaleBaselineEntries { get; }
 
-    /// <summary>Warnings about the scan as a whole, for every report: the bundled demo model scored.</summary>
-    public IReadOnlyList<string> Warnings => Options.DemoModel ? [GradSentry.DemoModel.Warning] : [];
+    /// <summary>Warnings about the scan as a whole, for every report: the bundled demo model scored; chat markup the model has no token for.</summary>
+    public IReadOnlyList<string> Warnings => [.. Options.DemoModel ? [GradSentry.DemoModel.Warning] : Array.Empty<string>(), .. Options.TemplateWarnings];
 
     /// <summary>Every diagnostic: GS2003 per failed row, GS1002 per suspect row, GS1001 when the gate failed, GS3001 per stale entry.</summary>
     public IReadOnlyList<Diagnostic> Diagnostics { get; }

@@ -10,7 +10,7 @@ public class ScanNewcomerTests
     static string TinyModel => Path.Combine(ToolProcess.RepoRoot, "samples", "models", "tiny-llama");
 
     [Fact]
-    public void WithoutAModelTheDemoModelWarningIsOnStandardErrorAndInEveryReportButTheCsv()
+    public void WithoutAModelTheDemoModelWarningIsOnStandardErrorAndInEveryReport()
     {
         using var folder = new TempFolder();
         TestData.WriteJsonl(folder.File("data.jsonl"), 8);
@@ -19,10 +19,14 @@ public class ScanNewcomerTests
 
         Assert.True(result.ExitCode == ExitCodes.Passed, result.ToString());
         Assert.Contains("warning: scored with the bundled demo model, not the model you will fine-tune", result.Stderr, StringComparison.Ordinal);
-        foreach (var report in new[] { "gradsentry.txt", "gradsentry.json", "gradsentry.sarif", "gradsentry.html", "gradsentry.msbuild.log" })
+        foreach (var report in new[] { "gradsentry.txt", "gradsentry.json", "gradsentry.sarif", "gradsentry.html", "gradsentry.msbuild.log", "gradsentry.csv" })
             Assert.Contains("scored with the bundled demo model, not the model you will fine-tune", File.ReadAllText(folder.File("reports/" + report)), StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllText(folder.File("reports/gradsentry.json")));
         Assert.Equal(GradSentry.DemoModel.Warning, json.RootElement.GetProperty("warnings")[0].GetString());
+        // The CSV has a warnings column: every row carries the scan's warnings, so a spreadsheet shows them next to the scores.
+        var csv = File.ReadAllLines(folder.File("reports/gradsentry.csv"));
+        Assert.EndsWith(",warnings", csv[0], StringComparison.Ordinal);
+        Assert.All(csv.Skip(1), line => Assert.EndsWith(GradSentry.Tool.Formatters.CsvFormatter.Quote(GradSentry.DemoModel.Warning), line, StringComparison.Ordinal));
     }
 
     [Fact]
