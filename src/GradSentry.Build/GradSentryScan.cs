@@ -59,6 +59,12 @@ public sealed class GradSentryScan : ToolTask
     /// </summary>
     public string? Score { get; set; }
 
+    /// <summary>
+    /// How chat rows are rendered (<c>--chat-template</c>: <c>auto</c>, the model's own <c>chat_template</c>; <c>none</c>,
+    /// <c>role: content</c> lines; or a Jinja file); empty leaves the tool's default, <c>auto</c>.
+    /// </summary>
+    public string? ChatTemplate { get; set; }
+
     /// <summary>The dataset field holding the prompt (<c>--prompt-field</c>); empty leaves the template's default.</summary>
     public string? PromptField { get; set; }
 
@@ -286,6 +292,11 @@ public sealed class GradSentryScan : ToolTask
         if (!string.IsNullOrWhiteSpace(Score))
         {
             args.AddRange(["--score", Score.Trim()]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(ChatTemplate))
+        {
+            args.AddRange(["--chat-template", ChatTemplate.Trim()]);
         }
 
         if (group.Template.Length > 0)

@@ -17,6 +17,7 @@ internal static partial class MsBuildWording
         ["--template"] = "GradSentry_Template",
         ["--prompt-field"] = "GradSentry_PromptField",
         ["--score"] = "GradSentry_Score",
+        ["--chat-template"] = "GradSentry_ChatTemplate",
         ["--response-field"] = "GradSentry_ResponseField",
         ["--baseline"] = "GradSentry_Baseline",
         ["--filtered-output"] = "GradSentry_FilteredOutput",

@@ -231,6 +231,18 @@ public sealed class GradSentryScanTests : IDisposable
     }
 
     [Fact]
+    public void GradSentryChatTemplateChoosesHowChatRowsAreRendered()
+    {
+        var task = Task(0);
+        task.ChatTemplate = "none";
+
+        Assert.True(task.Execute(), _engine.Log);
+
+        var args = Assert.Single(_tool.Runs()).ToList();
+        Assert.Equal("none", args[args.IndexOf("--chat-template") + 1]);
+    }
+
+    [Fact]
     public void WithoutAnErrorLogOnlyMsbuildLinesAreAskedForBesideTheReportDirectory()
     {
         var task = Task(0);
@@ -241,6 +253,7 @@ public sealed class GradSentryScanTests : IDisposable
         Assert.DoesNotContain("sarif", args);
         Assert.DoesNotContain("--output", args);
         Assert.DoesNotContain("--score", args);
+        Assert.DoesNotContain("--chat-template", args);
         Assert.Equal(["--format", "msbuild", "--report", _work.File("report")], args[^4..]);
     }
 
