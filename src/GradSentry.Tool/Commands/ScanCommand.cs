@@ -202,6 +202,10 @@ public sealed class ScanCommand
             Template = parse.GetValue(_template)!,
             PromptField = parse.GetValue(_promptField),
             ResponseField = parse.GetValue(_responseField),
+            MessagesField = parse.GetValue(_messagesField),
+            RoleField = parse.GetValue(_roleField),
+            ContentField = parse.GetValue(_contentField),
+            TemplateContentHash = TemplateFileHash(parse.GetValue(_template)!),
             InputFormat = parse.GetValue(_inputFormat),
             Baseline = request.Baseline,
             DemoModel = !modelGiven,
@@ -269,6 +273,12 @@ public sealed class ScanCommand
         if (File.Exists(template)) inputs.Add(("template file", template));
         return inputs;
     }
+
+    /// <summary>SHA-256 of the template file <paramref name="template"/> names (the template was loaded from it already), or null for a built-in name.</summary>
+    internal static string? TemplateFileHash(string template) =>
+        PromptTemplates.Names.Contains(template, StringComparer.OrdinalIgnoreCase) || !File.Exists(template)
+            ? null
+            : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(GradSentry.IO.RegularFile.ReadAllBytes(template, PromptTemplates.MaxFileBytes)));
 
     static ScanShard ParseShard(string text)
     {

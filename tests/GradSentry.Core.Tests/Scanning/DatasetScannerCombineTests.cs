@@ -45,4 +45,30 @@ public class DatasetScannerCombineTests
         var error = Assert.Throws<ArgumentException>(() => DatasetScanner.Combine([float32, bfloat16]));
         Assert.Contains("different dtypes (float32 vs bfloat16)", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ShardsThatReadDifferentDataAreRefusedNamingTheBlock()
+    {
+        var first = Part(0, 2, 0, 1) with { Options = Part(0, 2).Options with { Scoring = new ScoringOptions { Window = 2 } }, BlockHashes = ["a", "b"] };
+        var second = Part(1, 2, 2, 3) with { Options = first.Options with { Shard = new ScanShard(1, 2) }, BlockHashes = ["a", "c"] };
+        var error = Assert.Throws<ArgumentException>(() => DatasetScanner.Combine([first, second]));
+        Assert.Contains("different data in rows 2 to 3 (block 1 of 2 rows)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, DatasetScanner.Combine([first, second with { BlockHashes = ["a", "b"] }]).Rows.Count);
+    }
+
+    [Fact]
+    public void BlockHashesCoverEveryRowInBlocksAndChangeWithAnyRow()
+    {
+        static IReadOnlyList<string> Hash(int window, params string[] rows)
+        {
+            using var hasher = new DataBlockHasher(window);
+            foreach (var row in rows) hasher.Add(DatasetScanner.HashRow(row));
+            return hasher.Blocks();
+        }
+        var blocks = Hash(2, "a", "b", "c");
+        Assert.Equal(2, blocks.Count);
+        Assert.Equal(blocks[0], Hash(2, "a", "b", "x")[0]);
+        Assert.NotEqual(blocks[1], Hash(2, "a", "b", "x")[1]);
+        Assert.NotEqual(blocks[0], Hash(2, "b", "a", "c")[0]);
+    }
 }
