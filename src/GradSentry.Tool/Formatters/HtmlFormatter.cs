@@ -73,7 +73,7 @@ public sealed class HtmlFormatter : IReportFormatter
         Row(w, "Accepted by the baseline", report.Baselined.ToString(inv));
         Row(w, "Suspects (counted by the gate)", string.Create(inv, $"{report.Suspects.Count} ({report.SuspectFraction:P2})"));
         Row(w, "Threshold", string.Create(inv, $"{s.Threshold.Value:0.000000} ({s.Threshold.Method})"));
-        Row(w, "Gate", report.GatePassed ? "passed" : "failed");
+        Row(w, "Gate", report.GatePassed ? "passed" : $"failed ({report.GateReason})");
         Row(w, "Detector", $"{Scoring.ScoreKinds.Name(r.Options.Scoring.Score)}{(r.Association is { } a ? ": " + a.Summary : "")}");
         w.WriteLine("</table>");
         w.WriteLine("</section>");

@@ -31,7 +31,7 @@ public sealed class TextFormatter : IReportFormatter
         w.WriteLine(string.Create(inv, $"  threshold  {s.Threshold.Value:0.0000} ({s.Threshold.Method}; --threshold {report.Options.Threshold})"));
         w.WriteLine(string.Create(inv, $"  rows       {s.Rows} read, {s.Evaluated} scored, {s.Failed} failed{(report.Options.BlankLinesSkipped > 0 ? $", {report.Options.BlankLinesSkipped} blank line(s) skipped" : "")}"));
         w.WriteLine(string.Create(inv, $"  flagged    {s.Flagged} ({s.FlaggedFraction:P2}), {report.Baselined} accepted by the baseline"));
-        w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : report.SuspectsWithinLimit ? $"failed ({s.Failed} rows could not be scored)" : "failed")}"));
+        w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : $"failed ({report.GateReason})")}"));
         w.WriteLine($"  detector   {Scoring.ScoreKinds.Name(r.Options.Scoring.Score)}{(r.Association is { } a ? ": " + a.Summary : "")}");
         if (report.StaleBaselineEntries.Count > 0)
             w.WriteLine(string.Create(inv, $"  baseline   {report.StaleBaselineEntries.Count} stale entr{(report.StaleBaselineEntries.Count == 1 ? "y" : "ies")} (GS3001)"));

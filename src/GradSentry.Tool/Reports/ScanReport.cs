@@ -74,6 +74,24 @@ public sealed class ScanReport
     /// <summary>True when the suspect fraction is within the limit.</summary>
     public bool GatePassed { get; }
 
+    /// <summary>
+    /// Why the gate failed, for every format to say (e.g. <c>3 suspect rows above the limit; 2 rows could not be scored</c>),
+    /// or null when it passed.
+    /// </summary>
+    public string? GateReason
+    {
+        get
+        {
+            if (GatePassed) return null;
+            var reasons = new List<string>();
+            if (!SuspectsWithinLimit)
+                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{Suspects.Count} suspect row{(Suspects.Count == 1 ? "" : "s")} above the limit"));
+            if (Result.Summary.Failed > 0)
+                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{Result.Summary.Failed} row{(Result.Summary.Failed == 1 ? "" : "s")} could not be scored"));
+            return string.Join("; ", reasons);
+        }
+    }
+
     /// <summary>True when the suspect rows are within <see cref="ScanOptions.MaxPoisonFraction"/> (rows that could not be scored aside).</summary>
     public bool SuspectsWithinLimit { get; }
 
