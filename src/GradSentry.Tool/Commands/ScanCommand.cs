@@ -252,6 +252,8 @@ public sealed class ScanCommand
             return scored.Rows.Any(r => !r.Score.IsScored) ? ExitCodes.UsageOrInputError : ExitCodes.Passed;
         }
         var decided = DatasetScanner.Decide(scored);
+        // The decided result holds what the reports need: the scored rows (an async method keeps its locals alive) can go.
+        scored = null!;
         // Ctrl+C after the last row was scored still stops the scan before anything is written.
         cancellationToken.ThrowIfCancellationRequested();
         var report = new ScanReport(decided, reportOptions with { BlankLinesSkipped = blankLines.Count }, baseline);

@@ -61,15 +61,14 @@ public sealed class TextFormatter : IReportFormatter
             if (report.Suspects.Count > MaxListed)
                 w.WriteLine(string.Create(inv, $"  ... and {report.Suspects.Count - MaxListed} more (see --format json or csv)"));
         }
-        var failed = r.Rows.Where(x => x.Verdict.Failed).ToList();
-        if (failed.Count > 0)
+        if (s.Failed > 0)
         {
             w.WriteLine();
             w.WriteLine("Rows that could not be scored (GS2003):");
-            foreach (var row in failed.Take(MaxListed))
+            foreach (var row in r.Rows.Where(x => x.Verdict.Failed).Take(MaxListed))
                 w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  {row.Verdict.Reason}"));
-            if (failed.Count > MaxListed)
-                w.WriteLine(string.Create(inv, $"  ... and {failed.Count - MaxListed} more"));
+            if (s.Failed > MaxListed)
+                w.WriteLine(string.Create(inv, $"  ... and {s.Failed - MaxListed} more"));
         }
     }
 }
