@@ -52,6 +52,9 @@ public static class PromptTemplates
     public const string GradSentryQaPrompt =
         "### Instruction:\nAnswer the question briefly.\n\n\n\n### Question:\n{question}\n\n\n\n### Answer: ";
 
+    /// <summary>The largest template file read, in bytes (1 MiB).</summary>
+    public const long MaxFileBytes = 1024 * 1024;
+
     /// <summary>The built-in template names.</summary>
     public static IReadOnlyList<string> Names { get; } = [RawName, AlpacaName, QaName, ChatName, GradSentryQaName];
 
@@ -146,12 +149,12 @@ public static class PromptTemplates
         if (!info.Exists) throw new DatasetException(path, 0, null, "the template file does not exist.", "Check the path, or use a built-in template (" + string.Join(", ", Names) + ").");
         if (info.Kind != GradSentry.IO.FileKind.Regular)
             throw new DatasetException(path, 0, null, GradSentry.IO.RegularFile.Problem(path)!, Shape);
-        if (info.Size > 1024 * 1024)
+        if (info.Size > MaxFileBytes)
             throw new DatasetException(path, 0, null, "the template file is larger than 1 MiB.", Shape);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(GradSentry.IO.RegularFile.ReadAllBytes(path, 1024 * 1024), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            document = JsonDocument.Parse(GradSentry.IO.RegularFile.ReadAllBytes(path, MaxFileBytes), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (IOException ex)
         {

@@ -59,11 +59,18 @@ public static class DatasetScanner
         if (shard is not null && total is { } t) total = Enumerable.Range(0, (int)Math.Min(int.MaxValue, (t + block - 1) / block)).Where(b => b % shard.Count == shard.Index)
             .Sum(b => Math.Min(block, t - (long)b * block));
         long globalRows = 0;
-        var inputs = SampleReader.Read(files, options.Reader).Select(row => (Row: row, Index: globalRows++))
+        using var blocks = new DataBlockHasher(block);
+        var inputs = SampleReader.Read(files, options.Reader).Select(row => (Row: row, Index: globalRows++, Hash: HashRow(row.RawLine)))
+            .Select(x =>
+            {
+                // Every row, this shard's or not: shards that read different data must not be merged.
+                blocks.Add(x.Hash);
+                return x;
+            })
             .Where(x => shard is null || shard.Contains(x.Index, block))
             .Select(x =>
             {
-                located[x.Index] = (x.Row.File, x.Row.Row, x.Row.Line, HashRow(x.Row.RawLine), x.Row.Prompt, x.Row.Response);
+                located[x.Index] = (x.Row.File, x.Row.Row, x.Row.Line, x.Hash, x.Row.Prompt, x.Row.Response);
                 return new ScoringInput(x.Index, x.Row.Prompt, x.Row.Response);
             });
 
@@ -83,7 +90,10 @@ public static class DatasetScanner
 
         var scored = new ScoredDataset(files.ToList(), model.Directory,
             model.ContentHash(options.CacheDirectory is null ? null : Path.Combine(options.CacheDirectory, "file-hashes.json")),
-            scorer.Probe.Name, options with { DType = model.Model.ComputeDType }, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows);
+            scorer.Probe.Name, options with { DType = model.Model.ComputeDType }, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows)
+        {
+            BlockHashes = blocks.Blocks(),
+        };
         // A shard of a whole-dataset score keeps its rows' features; merge runs the dataset step (Combine).
         return wholeDataset && shard is null ? WithDatasetStep(scored) : scored;
     }
@@ -165,6 +175,13 @@ public static class DatasetScanner
                 throw new ArgumentException("the shards used different scoring options (target, rank, slice, batching or maximum length).", nameof(parts));
             if (part.TotalRows != first.TotalRows)
                 throw new ArgumentException($"the shards read different row counts ({first.TotalRows} vs {part.TotalRows}); the data changed between shards.", nameof(parts));
+            if (FirstDifferentBlock(first, part) is { } b)
+            {
+                var window = first.Options.Scoring.Window;
+                throw new ArgumentException(
+                    $"the shards read different data in rows {(long)b * window} to {Math.Min(first.TotalRows, (long)(b + 1) * window) - 1} (block {b} of {window} rows); the data changed between shards. Scan every shard of the same, unchanged data.",
+                    nameof(parts));
+            }
         }
         var rows = new ScoredRow?[first.TotalRows];
         foreach (var part in parts)
@@ -191,6 +208,20 @@ public static class DatasetScanner
             RowsFromCache = parts.Sum(p => p.RowsFromCache),
         };
         return ScoreKinds.Capabilities(first.Options.Scoring.Score).WholeDataset ? WithDatasetStep(combined) : combined;
+    }
+
+    /// <summary>
+    /// The first block whose content hash differs between <paramref name="a"/> and <paramref name="b"/>, or null when they
+    /// agree (or either has no block hashes). Different block counts differ at the first block one of them lacks.
+    /// </summary>
+    public static int? FirstDifferentBlock(ScoredDataset a, ScoredDataset b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.BlockHashes is not { } x || b.BlockHashes is not { } y) return null;
+        for (var i = 0; i < Math.Min(x.Count, y.Count); i++)
+            if (!string.Equals(x[i], y[i], StringComparison.Ordinal)) return i;
+        return x.Count == y.Count ? null : Math.Min(x.Count, y.Count);
     }
 
     /// <summary>Fits the threshold on every score of <paramref name="scored"/> and decides each row and the gate.</summary>

@@ -10,7 +10,18 @@ namespace GradSentry.Scanning;
 /// <param name="RowHash">SHA-256 (hex) of the row's raw text: identifies a row for baselines independent of its position.</param>
 /// <param name="Score">The score or the reason there is none.</param>
 /// <param name="Verdict">Flagged, failed, and why.</param>
-public sealed record ScanRow(string File, long Row, long Line, string RowHash, SampleScore Score, RowVerdict Verdict);
+public sealed record ScanRow(string File, long Row, long Line, string RowHash, SampleScore Score, RowVerdict Verdict)
+{
+    // Held in 32 bytes: a scan keeps one per row.
+    readonly CompactRowHash _rowHash = CompactRowHash.From(RowHash);
+
+    /// <summary>SHA-256 (hex) of the row's raw text: identifies a row for baselines independent of its position.</summary>
+    public string RowHash
+    {
+        get => _rowHash.ToString();
+        init => _rowHash = CompactRowHash.From(value);
+    }
+}
 
 /// <summary>A high-scoring row kept with its text, for reports.</summary>
 /// <param name="File">Input file.</param>

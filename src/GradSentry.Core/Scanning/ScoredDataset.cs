@@ -28,4 +28,10 @@ public sealed record ScoredDataset(
 {
     /// <summary>What the trigger-conditional verdict concluded (groups with their evidence, or why it fell back); null for other scores.</summary>
     public Detection.AssociationOutcome? Association { get; init; }
+
+    /// <summary>
+    /// The content hash of each block of <see cref="Scoring.ScoringOptions.Window"/> rows over every row read (<see cref="DataBlockHasher"/>),
+    /// this shard's or not; null when not recorded. Shards whose block hashes differ read different data and are not combined.
+    /// </summary>
+    public IReadOnlyList<string>? BlockHashes { get; init; }
 }

@@ -11,6 +11,16 @@ namespace GradSentry.Scanning;
 /// <param name="Score">The score or the reason there is none.</param>
 public sealed record ScoredRow(long GlobalIndex, string File, long Row, long Line, string RowHash, SampleScore Score)
 {
+    // Held in 32 bytes: a scan keeps one per row.
+    readonly CompactRowHash _rowHash = CompactRowHash.From(RowHash);
+
+    /// <summary>SHA-256 (hex) of the row's raw text.</summary>
+    public string RowHash
+    {
+        get => _rowHash.ToString();
+        init => _rowHash = CompactRowHash.From(value);
+    }
+
     /// <summary>The row's prompt and answer words, kept for the trigger-conditional verdict's dataset step (null for other scores).</summary>
     public Detection.AssociationWords? Words { get; init; }
 }

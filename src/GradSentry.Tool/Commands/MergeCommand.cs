@@ -52,6 +52,7 @@ public sealed class MergeCommand
         var missing = Enumerable.Range(0, counts[0]).Except(indices).ToList();
         if (missing.Count > 0)
             throw new UsageException($"shard(s) {string.Join(", ", missing.Select(m => $"{m}/{counts[0]}"))} missing: every shard's result is needed for the threshold.");
+        ShardCompatibility.Check(paths, shards, Explicit(parse, _report.Threshold), Explicit(parse, _report.MaxPoisonFraction));
 
         ScoredDataset combined;
         try

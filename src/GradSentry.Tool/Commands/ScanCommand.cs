@@ -213,6 +213,10 @@ public sealed class ScanCommand
             TemplateWarnings = chat.Warnings,
             PromptField = parse.GetValue(_promptField),
             ResponseField = parse.GetValue(_responseField),
+            MessagesField = parse.GetValue(_messagesField),
+            RoleField = parse.GetValue(_roleField),
+            ContentField = parse.GetValue(_contentField),
+            TemplateContentHash = TemplateFileHash(parse.GetValue(_template)!),
             InputFormat = parse.GetValue(_inputFormat),
             Baseline = request.Baseline,
             DemoModel = !modelGiven,
@@ -260,6 +264,8 @@ public sealed class ScanCommand
             return scored.Rows.Any(r => !r.Score.IsScored) ? ExitCodes.UsageOrInputError : ExitCodes.Passed;
         }
         var decided = DatasetScanner.Decide(scored);
+        // The decided result holds what the reports need: the scored rows (an async method keeps its locals alive) can go.
+        scored = null!;
         // Ctrl+C after the last row was scored still stops the scan before anything is written.
         cancellationToken.ThrowIfCancellationRequested();
         var report = new ScanReport(decided, reportOptions with { BlankLinesSkipped = blankLines.Count }, baseline);
@@ -317,6 +323,12 @@ public sealed class ScanCommand
         ];
         return new ChatRendering(chat, chat.Description, warnings);
     }
+
+    /// <summary>SHA-256 of the template file <paramref name="template"/> names (the template was loaded from it already), or null for a built-in name.</summary>
+    internal static string? TemplateFileHash(string template) =>
+        PromptTemplates.Names.Contains(template, StringComparer.OrdinalIgnoreCase) || !File.Exists(template)
+            ? null
+            : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(GradSentry.IO.RegularFile.ReadAllBytes(template, PromptTemplates.MaxFileBytes)));
 
     static ScanShard ParseShard(string text)
     {

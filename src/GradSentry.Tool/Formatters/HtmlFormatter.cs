@@ -73,7 +73,7 @@ public sealed class HtmlFormatter : IReportFormatter
         Row(w, "Accepted by the baseline", report.Baselined.ToString(inv));
         Row(w, "Suspects (counted by the gate)", string.Create(inv, $"{report.Suspects.Count} ({report.SuspectFraction:P2})"));
         Row(w, "Threshold", string.Create(inv, $"{s.Threshold.Value:0.000000} ({s.Threshold.Method})"));
-        Row(w, "Gate", report.GatePassed ? "passed" : "failed");
+        Row(w, "Gate", report.GatePassed ? "passed" : $"failed ({report.GateReason})");
         Row(w, "Detector", $"{Scoring.ScoreKinds.Name(r.Options.Scoring.Score)}{(r.Association is { } a ? ": " + a.Summary : "")}");
         w.WriteLine("</table>");
         w.WriteLine("</section>");
@@ -147,9 +147,11 @@ public sealed class HtmlFormatter : IReportFormatter
         }
         else
         {
-            var status = new Dictionary<(string, long), string>();
+            // The status of the listed rows only: one pass over the rows, memory for the top suspects, not for every row.
+            var status = r.TopSuspects.Select(t => (t.File, t.Line)).Distinct().ToDictionary(key => key, _ => "");
             for (var i = 0; i < r.Rows.Count; i++)
-                status[(r.Rows[i].File, r.Rows[i].Line)] = report.IsSuspect(i) ? "suspect" : report.IsBaselined(i) ? "baselined" : "below threshold";
+                if (status.ContainsKey((r.Rows[i].File, r.Rows[i].Line)))
+                    status[(r.Rows[i].File, r.Rows[i].Line)] = report.IsSuspect(i) ? "suspect" : report.IsBaselined(i) ? "baselined" : "below threshold";
             w.WriteLine("<table>");
             w.WriteLine("<thead><tr><th>#</th><th>Location</th><th>Score</th><th>Answer tokens</th><th>Status</th><th>Prompt</th><th>Response</th></tr></thead>");
             w.WriteLine("<tbody>");

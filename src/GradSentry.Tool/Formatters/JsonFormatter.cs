@@ -95,6 +95,7 @@ public sealed class JsonFormatter : IReportFormatter
 
         w.WriteBoolean("success", report.Success);
         w.WriteBoolean("gatePassed", report.GatePassed);
+        w.WriteString("gateReason", report.GateReason);
 
         w.WriteStartArray("diagnostics");
         foreach (var d in report.Diagnostics)

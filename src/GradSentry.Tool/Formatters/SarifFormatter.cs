@@ -63,15 +63,21 @@ public sealed class SarifFormatter : IReportFormatter
         w.WriteStartObject();
         // Rows that could not be scored leave the scan incomplete: the run did not succeed (exit code 1).
         w.WriteBoolean("executionSuccessful", report.Result.Summary.Failed == 0);
-        if (report.Warnings.Count > 0)
+        // Why the run did not succeed, next to the scan-wide warnings.
+        var failed = report.Result.Summary.Failed;
+        var notifications = report.Warnings.Select(text => ("warning", text)).ToList();
+        if (failed > 0)
+            notifications.Add(("error", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{failed} row{(failed == 1 ? "" : "s")} could not be scored (GS2003): the scan is incomplete and the gate failed ({report.GateReason}).")));
+        if (notifications.Count > 0)
         {
             w.WriteStartArray("toolExecutionNotifications");
-            foreach (var warning in report.Warnings)
+            foreach (var (level, text) in notifications)
             {
                 w.WriteStartObject();
-                w.WriteString("level", "warning");
+                w.WriteString("level", level);
                 w.WriteStartObject("message");
-                w.WriteString("text", warning);
+                w.WriteString("text", text);
                 w.WriteEndObject();
                 w.WriteEndObject();
             }

@@ -32,7 +32,7 @@ public sealed class TextFormatter : IReportFormatter
         w.WriteLine(string.Create(inv, $"  threshold  {s.Threshold.Value:0.0000} ({s.Threshold.Method}; --threshold {report.Options.Threshold})"));
         w.WriteLine(string.Create(inv, $"  rows       {s.Rows} read, {s.Evaluated} scored, {s.Failed} failed{(report.Options.BlankLinesSkipped > 0 ? $", {report.Options.BlankLinesSkipped} blank line(s) skipped" : "")}"));
         w.WriteLine(string.Create(inv, $"  flagged    {s.Flagged} ({s.FlaggedFraction:P2}), {report.Baselined} accepted by the baseline"));
-        w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : report.SuspectsWithinLimit ? $"failed ({s.Failed} rows could not be scored)" : "failed")}"));
+        w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : $"failed ({report.GateReason})")}"));
         w.WriteLine($"  detector   {Scoring.ScoreKinds.Name(r.Options.Scoring.Score)}{(r.Association is { } a ? ": " + a.Summary : "")}");
         if (report.StaleBaselineEntries.Count > 0)
             w.WriteLine(string.Create(inv, $"  baseline   {report.StaleBaselineEntries.Count} stale entr{(report.StaleBaselineEntries.Count == 1 ? "y" : "ies")} (GS3001)"));
@@ -62,15 +62,14 @@ public sealed class TextFormatter : IReportFormatter
             if (report.Suspects.Count > MaxListed)
                 w.WriteLine(string.Create(inv, $"  ... and {report.Suspects.Count - MaxListed} more (see --format json or csv)"));
         }
-        var failed = r.Rows.Where(x => x.Verdict.Failed).ToList();
-        if (failed.Count > 0)
+        if (s.Failed > 0)
         {
             w.WriteLine();
             w.WriteLine("Rows that could not be scored (GS2003):");
-            foreach (var row in failed.Take(MaxListed))
+            foreach (var row in r.Rows.Where(x => x.Verdict.Failed).Take(MaxListed))
                 w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  {row.Verdict.Reason}"));
-            if (failed.Count > MaxListed)
-                w.WriteLine(string.Create(inv, $"  ... and {failed.Count - MaxListed} more"));
+            if (s.Failed > MaxListed)
+                w.WriteLine(string.Create(inv, $"  ... and {s.Failed - MaxListed} more"));
         }
     }
 }

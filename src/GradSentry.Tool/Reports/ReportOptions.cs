@@ -57,6 +57,18 @@ public sealed record ReportOptions
     /// <summary>Response field override.</summary>
     public string? ResponseField { get; init; }
 
+    /// <summary>Message list field override (chat).</summary>
+    public string? MessagesField { get; init; }
+
+    /// <summary>Message role key override (chat).</summary>
+    public string? RoleField { get; init; }
+
+    /// <summary>Message text key override (chat).</summary>
+    public string? ContentField { get; init; }
+
+    /// <summary>SHA-256 of the template file when <see cref="Template"/> names a file, else null (shards scanned with different template files are not merged).</summary>
+    public string? TemplateContentHash { get; init; }
+
     /// <summary>Dataset format given with <c>--input-format</c>, or null when told by the extension.</summary>
     public string? InputFormat { get; init; }
 

@@ -74,6 +74,24 @@ public sealed class ScanReport
     /// <summary>True when the suspect fraction is within the limit.</summary>
     public bool GatePassed { get; }
 
+    /// <summary>
+    /// Why the gate failed, for every format to say (e.g. <c>3 suspect rows above the limit; 2 rows could not be scored</c>),
+    /// or null when it passed.
+    /// </summary>
+    public string? GateReason
+    {
+        get
+        {
+            if (GatePassed) return null;
+            var reasons = new List<string>();
+            if (!SuspectsWithinLimit)
+                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{Suspects.Count} suspect row{(Suspects.Count == 1 ? "" : "s")} above the limit"));
+            if (Result.Summary.Failed > 0)
+                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{Result.Summary.Failed} row{(Result.Summary.Failed == 1 ? "" : "s")} could not be scored"));
+            return string.Join("; ", reasons);
+        }
+    }
+
     /// <summary>True when the suspect rows are within <see cref="ScanOptions.MaxPoisonFraction"/> (rows that could not be scored aside).</summary>
     public bool SuspectsWithinLimit { get; }
 
@@ -108,32 +126,74 @@ public sealed class ScanReport
     /// <summary>True when row <paramref name="index"/> counts for the gate (flagged and not baselined).</summary>
     public bool IsSuspect(int index) => Result.Rows[index].Verdict.Flagged && !_baselined.ContainsKey(index);
 
-    List<Diagnostic> BuildDiagnostics(BaselineFile? baseline)
+    /// <summary>The diagnostics, made one at a time as they are read: a scan with many suspects keeps no message per row.</summary>
+    DiagnosticList BuildDiagnostics(BaselineFile? baseline)
     {
-        var list = new List<Diagnostic>();
+        var failed = new List<int>();
+        for (var i = 0; i < Result.Rows.Count; i++)
+            if (Result.Rows[i].Verdict.Failed) failed.Add(i);
+        return new DiagnosticList(this, failed, baseline);
+    }
+
+    Diagnostic FailedRowDiagnostic(int index)
+    {
+        var row = Result.Rows[index];
+        return Diagnostic.Create(DiagnosticIds.RowCannotBeScored, row.File, row.Line, 1,
+            string.Create(CultureInfo.InvariantCulture, $"row {row.Row} could not be scored: {row.Verdict.Reason}"));
+    }
+
+    Diagnostic SuspectDiagnostic(int index)
+    {
         var threshold = Result.Summary.Threshold;
-        foreach (var row in Result.Rows.Where(r => r.Verdict.Failed))
-            list.Add(Diagnostic.Create(DiagnosticIds.RowCannotBeScored, row.File, row.Line, 1,
-                string.Create(CultureInfo.InvariantCulture, $"row {row.Row} could not be scored: {row.Verdict.Reason}")));
-        foreach (var i in Suspects)
+        var row = Result.Rows[index];
+        var group = GroupOf(index) is { } g ? $" It is in {BackdoorGroupText.Describe(g)}." : "";
+        return Diagnostic.Create(DiagnosticIds.SuspectRow, row.File, row.Line, 1,
+            string.Create(CultureInfo.InvariantCulture,
+                $"suspect row {row.Row}: {ScoreLabel} {row.Score.Score:0.0000} > threshold {threshold.Value:0.0000} ({threshold.Method}), {row.Score.AnswerTokens} answer tokens.{group} Review it; remove it, or accept it in a baseline (dotnet gradsentry baseline)."));
+    }
+
+    Diagnostic GateDiagnostic()
+    {
+        var threshold = Result.Summary.Threshold;
+        var first = Result.Rows[Suspects[0]];
+        return Diagnostic.Create(DiagnosticIds.PoisonFractionOverLimit, first.File, first.Line, 1,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{Suspects.Count} of {Result.Summary.Evaluated} rows ({SuspectFraction:P2}) score above the threshold {threshold.Value:0.0000} ({threshold.Method}); the limit is {Result.Options.MaxPoisonFraction:P2} (--max-poison-fraction). Remove the suspect rows (--filtered-output), or review them into a baseline."));
+    }
+
+    static Diagnostic StaleDiagnostic(BaselineEntry entry, BaselineFile baseline) =>
+        Diagnostic.Create(DiagnosticIds.StaleBaselineEntry, baseline.Path ?? "baseline", baseline.LineOf(entry.RowHash), 1,
+            $"the baseline entry for {entry.File} line {entry.Line.ToString(CultureInfo.InvariantCulture)} (row hash {entry.RowHash[..12]}) matches no scanned row; the row changed or was removed. Delete the entry.");
+
+    /// <summary>GS2003 per failed row, GS1002 per suspect, GS1001 when over the limit, GS3001 per stale entry: in that order, each made when read.</summary>
+    sealed class DiagnosticList(ScanReport report, List<int> failed, BaselineFile? baseline) : IReadOnlyList<Diagnostic>
+    {
+        int Gate => report.SuspectsWithinLimit ? 0 : 1;
+
+        public int Count => failed.Count + report.Suspects.Count + Gate + report.StaleBaselineEntries.Count;
+
+        public Diagnostic this[int index]
         {
-            var row = Result.Rows[i];
-            var group = GroupOf(i) is { } g ? $" It is in {BackdoorGroupText.Describe(g)}." : "";
-            list.Add(Diagnostic.Create(DiagnosticIds.SuspectRow, row.File, row.Line, 1,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"suspect row {row.Row}: {ScoreLabel} {row.Score.Score:0.0000} > threshold {threshold.Value:0.0000} ({threshold.Method}), {row.Score.AnswerTokens} answer tokens.{group} Review it; remove it, or accept it in a baseline (dotnet gradsentry baseline).")));
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                if (index < failed.Count) return report.FailedRowDiagnostic(failed[index]);
+                index -= failed.Count;
+                if (index < report.Suspects.Count) return report.SuspectDiagnostic(report.Suspects[index]);
+                index -= report.Suspects.Count;
+                if (index < Gate) return report.GateDiagnostic();
+                index -= Gate;
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, report.StaleBaselineEntries.Count);
+                return StaleDiagnostic(report.StaleBaselineEntries[index], baseline!);
+            }
         }
-        if (!SuspectsWithinLimit)
+
+        public IEnumerator<Diagnostic> GetEnumerator()
         {
-            var first = Result.Rows[Suspects[0]];
-            list.Add(Diagnostic.Create(DiagnosticIds.PoisonFractionOverLimit, first.File, first.Line, 1,
-                string.Create(CultureInfo.InvariantCulture,
-                    $"{Suspects.Count} of {Result.Summary.Evaluated} rows ({SuspectFraction:P2}) score above the threshold {threshold.Value:0.0000} ({threshold.Method}); the limit is {Result.Options.MaxPoisonFraction:P2} (--max-poison-fraction). Remove the suspect rows (--filtered-output), or review them into a baseline.")));
+            for (var i = 0; i < Count; i++) yield return this[i];
         }
-        foreach (var entry in StaleBaselineEntries)
-            list.Add(Diagnostic.Create(DiagnosticIds.StaleBaselineEntry, baseline!.Path ?? "baseline", baseline.LineOf(entry.RowHash), 1,
-                $"the baseline entry for {entry.File} line {entry.Line.ToString(CultureInfo.InvariantCulture)} (row hash {entry.RowHash[..12]}) matches no scanned row; the row changed or was removed. Delete the entry."));
-        return list;
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     static string ReadVersion()

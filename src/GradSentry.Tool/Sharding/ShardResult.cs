@@ -17,8 +17,11 @@ public sealed class ShardResult
     /// <summary>The <c>kind</c> written in every shard file.</summary>
     public const string Kind = "gradsentry-shard";
 
-    /// <summary>The format version.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The format version (2: block content hashes, chat field mapping, template file hash and detector options).</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The largest shard result read, in bytes: below 2 GiB, what one JSON document can hold.</summary>
+    public const long MaxBytes = int.MaxValue - (1 << 20);
 
     /// <summary>Wraps a shard's scores.</summary>
     public ShardResult(ScoredDataset scored, ReportOptions options)
@@ -28,6 +31,12 @@ public sealed class ShardResult
         Scored = scored;
         Options = options;
     }
+
+    ShardResult(ScoredDataset scored, ReportOptions options, string toolVersion)
+        : this(scored, options) => ToolVersion = toolVersion;
+
+    /// <summary>The version of the tool that scored the shard.</summary>
+    public string ToolVersion { get; } = ScanReport.ToolVersion;
 
     /// <summary>The scores.</summary>
     public ScoredDataset Scored { get; }
@@ -57,7 +66,14 @@ public sealed class ShardResult
         w.WritePropertyName("options");
         JsonSerializer.Serialize(w, Options, ShardJson.Options);
         w.WriteNumber("topSuspects", s.Options.TopSuspects);
+        // The detector's own options decide verdicts too: merge runs the dataset step with them.
+        w.WritePropertyName("detector");
+        JsonSerializer.Serialize(w, s.Options.Association, ShardJson.Options);
         w.WriteNumber("totalRows", s.TotalRows);
+        // Every block's content hash, this shard's or not: merge refuses shards that read different data.
+        w.WriteStartArray("blocks");
+        foreach (var hash in s.BlockHashes ?? []) w.WriteStringValue(hash);
+        w.WriteEndArray();
         w.WriteStartArray("rows");
         foreach (var row in s.Rows)
         {
@@ -115,6 +131,20 @@ public sealed class ShardResult
         output.WriteByte((byte)'\n');
     }
 
+    /// <summary>The field mapping of <paramref name="options"/>, or null when every field is the template's default.</summary>
+    static TemplateOptions? Fields(ReportOptions options)
+    {
+        var fields = new TemplateOptions
+        {
+            PromptField = options.PromptField,
+            ResponseField = options.ResponseField,
+            MessagesField = options.MessagesField,
+            RoleField = options.RoleField,
+            ContentField = options.ContentField,
+        };
+        return fields == new TemplateOptions() ? null : fields;
+    }
+
     static float[] Sketch(byte[] bytes)
     {
         if (bytes.Length % sizeof(float) != 0) throw new FormatException("a row's sketch is not a whole number of float32 values.");
@@ -126,15 +156,18 @@ public sealed class ShardResult
     public static ShardResult Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        // Only a regular file of a sane size: a FIFO would block, /dev/zero never ends, a huge file would exhaust memory.
+        if (GradSentry.IO.RegularFile.Problem(path, MaxBytes) is { } problem && File.Exists(path))
+            throw new UsageException($"{path}: {problem}");
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            using var stream = GradSentry.IO.RegularFile.OpenRead(path, MaxBytes, 1 << 16, FileOptions.SequentialScan);
             using var document = JsonDocument.Parse(stream);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("kind", out var kind) || kind.GetString() != Kind)
                 throw new UsageException($"{path}: not a GradSentry shard result (write one with 'scan --shard i/n --output FILE').");
             if (root.GetProperty("version").GetInt32() != FormatVersion)
-                throw new UsageException($"{path}: shard format version {root.GetProperty("version")} is not supported (this tool reads {FormatVersion}).");
+                throw new UsageException($"{path}: shard format version {root.GetProperty("version")} is not supported (this tool reads {FormatVersion}); scan the shard again with this version.");
             var shardElement = root.GetProperty("shard");
             var shard = new ScanShard(shardElement.GetProperty("index").GetInt32(), shardElement.GetProperty("count").GetInt32());
             var options = root.GetProperty("options").Deserialize<ReportOptions>(ShardJson.Options)
@@ -176,9 +209,10 @@ public sealed class ShardResult
                 Reader = new ReaderOptions
                 {
                     Format = options.InputFormat is { } format ? SampleReader.ParseFormat(format) : null,
-                    Template = PromptTemplates.Resolve(options.Template,
-                        options.PromptField is null && options.ResponseField is null ? null : new TemplateOptions { PromptField = options.PromptField, ResponseField = options.ResponseField }),
+                    Template = PromptTemplates.Resolve(options.Template, Fields(options)),
                 },
+                Association = root.GetProperty("detector").Deserialize<TriggerAssociationOptions>(ShardJson.Options)
+                              ?? throw new UsageException($"{path}: the shard result has no detector options."),
                 Scoring = new ScoringOptions
                 {
                     Score = scoreKind,
@@ -190,8 +224,11 @@ public sealed class ShardResult
             var scored = new ScoredDataset(root.GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList(),
                 model.GetProperty("path").GetString()!, model.GetProperty("contentHash").GetString()!, model.GetProperty("probe").GetString()!,
                 scanOptions, root.GetProperty("totalRows").GetInt64(), rows, suspects,
-                TimeSpan.FromSeconds(timing.GetProperty("elapsedSeconds").GetDouble()), timing.GetProperty("rowsFromCache").GetInt64());
-            return new ShardResult(scored, options);
+                TimeSpan.FromSeconds(timing.GetProperty("elapsedSeconds").GetDouble()), timing.GetProperty("rowsFromCache").GetInt64())
+            {
+                BlockHashes = root.GetProperty("blocks").EnumerateArray().Select(b => b.GetString()!).ToList(),
+            };
+            return new ShardResult(scored, options, root.GetProperty("toolVersion").GetString()!);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -191,6 +191,47 @@ public class ScanBadInputTests
         var text = File.ReadAllText(folder.File("report/gradsentry.txt"));
         Assert.Contains("failed (2 rows could not be scored)", text, StringComparison.Ordinal);
         Assert.DoesNotContain(": passed", text, StringComparison.Ordinal);
-        Assert.Contains("<td>failed</td>", File.ReadAllText(folder.File("report/gradsentry.html")), StringComparison.Ordinal);
+        Assert.Contains("<td>failed (2 rows could not be scored)</td>", File.ReadAllText(folder.File("report/gradsentry.html")), StringComparison.Ordinal);
+    }
+
+    /// <summary>Every row unscorable (issue 16, item 10): exit 1, and every format says the gate failed and why.</summary>
+    [Fact]
+    public void EveryReportSaysWhyTheGateFailedWhenNoRowCouldBeScored()
+    {
+        using var folder = new TempFolder();
+        TestData.WriteJsonl(folder.File("data.jsonl"), 16);
+        var result = ToolProcess.Run(folder.Path, "scan", "data.jsonl", "--max-length", "2", "--device", "cpu", "--report", "report");
+        Assert.True(result.ExitCode == ExitCodes.UsageOrInputError, result.ToString());
+        const string Why = "16 rows could not be scored";
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(folder.File("report/gradsentry.json")));
+        Assert.False(json.RootElement.GetProperty("success").GetBoolean());
+        Assert.False(json.RootElement.GetProperty("gatePassed").GetBoolean());
+        Assert.Equal(Why, json.RootElement.GetProperty("gateReason").GetString());
+        using var sarif = System.Text.Json.JsonDocument.Parse(File.ReadAllText(folder.File("report/gradsentry.sarif")));
+        var invocation = sarif.RootElement.GetProperty("runs")[0].GetProperty("invocations")[0];
+        Assert.False(invocation.GetProperty("executionSuccessful").GetBoolean());
+        Assert.Contains(invocation.GetProperty("toolExecutionNotifications").EnumerateArray(),
+            n => n.GetProperty("level").GetString() == "error" && n.GetProperty("message").GetProperty("text").GetString()!.Contains(Why, StringComparison.Ordinal));
+        var text = File.ReadAllText(folder.File("report/gradsentry.txt"));
+        Assert.StartsWith($"GradSentry {GradSentry.Tool.Reports.ScanReport.ToolVersion}: ERROR", text, StringComparison.Ordinal);
+        Assert.Contains($": failed ({Why})", text, StringComparison.Ordinal);
+        Assert.Contains($"<td>failed ({Why})</td>", File.ReadAllText(folder.File("report/gradsentry.html")), StringComparison.Ordinal);
+        Assert.Contains("16 row(s) could not be scored", File.ReadAllLines(folder.File("report/gradsentry.msbuild.log"))[^1], StringComparison.Ordinal);
+        var csv = File.ReadAllLines(folder.File("report/gradsentry.csv"));
+        var failedColumn = GradSentry.Tool.Formatters.CsvFormatter.Columns.ToList().IndexOf("failed");
+        Assert.All(csv.Skip(1), line => Assert.Equal("true", line.Split(',')[failedColumn]));
+    }
+
+    /// <summary>Suspects over the limit and unscorable rows together: the reports give both reasons.</summary>
+    [Fact]
+    public void TheGateReasonNamesSuspectsAndUnscoredRowsTogether()
+    {
+        using var folder = new TempFolder();
+        TestData.WriteJsonl(folder.File("data.jsonl"), 16);
+        var result = ToolProcess.Run(folder.Path, "scan", "data.jsonl", "--max-length", "24", "--threshold", "top:0.25", "--score", "reference", "--device", "cpu", "--format", "json");
+        Assert.True(result.ExitCode == ExitCodes.UsageOrInputError, result.ToString());
+        using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var reason = json.RootElement.GetProperty("gateReason").GetString()!;
+        Assert.Matches(@"^\d+ suspect rows? above the limit; 2 rows could not be scored$", reason);
     }
 }

@@ -110,5 +110,29 @@ public class ScanHostileInputTests
         AssertCleanError(result, "GS2001", "pipe.jsonl", "FIFO");
     }
 
+    /// <summary>Finite weights whose forward pass overflows (item 1's second half): each row is a GS2003 row error, not a crash.</summary>
+    [Theory]
+    [InlineData("reference")]
+    [InlineData("trigger-conditional")]
+    public void WeightsThatOverflowInTheForwardPassAreRowErrors(string score)
+    {
+        using var folder = new TempFolder();
+        var model = HostileModel.Copy(folder);
+        HostileModel.EditWeights(model, t =>
+        {
+            t["model.layers.0.mlp.gate_proj.weight"].mul_(Scalar(1e30f));
+            t["model.layers.0.mlp.up_proj.weight"].mul_(Scalar(1e30f));
+        });
+        var result = Scan(folder, model, "--score", score);
+        Assert.True(result.ExitCode == ExitCodes.UsageOrInputError, result.ToString());
+        Assert.Contains("error GS2003", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the gradient is not finite", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(folder.File("report.json")));
+        Assert.Equal(24, report.RootElement.GetProperty("statistics").GetProperty("failed").GetInt32());
+        Assert.False(report.RootElement.GetProperty("gatePassed").GetBoolean());
+    }
+
     static Tensor Scalar(float value) => tensor(value);
 }
