@@ -122,7 +122,7 @@ public sealed record MemoryPlan(ScalarType DType, long Parameters, long WeightBy
             var smallest = Needed(parameters, ScalarType.BFloat16);
             var weights = parameters * ElementSize(dtype);
             var what = string.Create(CultureInfo.InvariantCulture,
-                $"the model ({parameters / 1e9:0.##}B parameters) needs about {Gib(needed)} GiB in {ComputeDTypes.Name(dtype)} ({Gib(weights)} GiB of weights + {Gib(needed - weights)} GiB working memory), but only {Gib(available)} GiB of memory is available");
+                $"the model ({(parameters >= 1e9 ? $"{parameters / 1e9:0.##}B" : $"{parameters / 1e6:0.##}M")} parameters) needs about {Gib(needed)} GiB in {ComputeDTypes.Name(dtype)} ({Gib(weights)} GiB of weights + {Gib(needed - weights)} GiB working memory), but only {Gib(available)} GiB of memory is available");
             string help;
             if (!auto && Fits(smallest, available))
                 help = $"; --dtype bfloat16 needs {Gib(smallest)} GiB, which fits (or --dtype auto).";
