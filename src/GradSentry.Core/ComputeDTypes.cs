@@ -38,9 +38,10 @@ public static class ComputeDTypes
     };
 
     /// <summary>
-    /// <paramref name="requested"/>, or for <c>auto</c> (null): float32 on the CPU, where half-precision matrix products
-    /// are slow; on CUDA the checkpoint's own <c>torch_dtype</c> when it is bfloat16 or float16 (half the memory of
-    /// float32), else float32.
+    /// <paramref name="requested"/>, or for <c>auto</c> (null) when nothing is known of the checkpoint's bytes or the
+    /// machine: float32 on the CPU; on CUDA the checkpoint's own <c>torch_dtype</c> when it is bfloat16 or float16 (half the memory of
+    /// float32), else float32. The loader decides <c>auto</c> with more facts (stored dtype, native bfloat16, memory
+    /// available): see <see cref="MemoryPlan.Choose"/>.
     /// </summary>
     public static ScalarType Resolve(ScalarType? requested, Device device, ModelConfig config)
     {

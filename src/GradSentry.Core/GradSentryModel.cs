@@ -32,11 +32,13 @@ public sealed class GradSentryModel : IDisposable
 
     /// <summary>
     /// Loads <paramref name="directory"/> on <paramref name="device"/> (<c>auto</c>, <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c>)
-    /// in <paramref name="dtype"/> (null: <c>auto</c>, see <see cref="ComputeDTypes.Resolve"/>).
+    /// in <paramref name="dtype"/> (null: <c>auto</c>, see <see cref="MemoryPlan.Choose"/>; the choice and its reason are in
+    /// <see cref="LoadedCausalLm.MemoryPlan"/>).
     /// The tokenizer is read first, so a directory without one fails before any weight is read.
     /// </summary>
     /// <exception cref="IOException">A missing, malformed or hostile file (message names file and tensor).</exception>
     /// <exception cref="ArgumentException">An impossible option (unknown device, unsupported dtype).</exception>
+    /// <exception cref="ModelTooLargeException">The model would not fit in memory (checked before any weight is allocated).</exception>
     public static GradSentryModel Load(string directory, string device = "auto", ScalarType? dtype = null, string? adapterDirectory = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
@@ -52,7 +54,7 @@ public sealed class GradSentryModel : IDisposable
         var model = CausalLmLoader.Load(full, new CausalLmLoadOptions
         {
             Device = resolvedDevice,
-            ComputeDType = dtype ?? ComputeDTypes.Resolve(null, resolvedDevice, ModelConfig.Load(Path.Combine(full, CausalLmLoader.ConfigFileName))),
+            ComputeDType = dtype, // null: auto, chosen with the memory available (MemoryPlan.Choose)
             AdapterDirectory = adapterDirectory,
         });
         return new GradSentryModel(full, model, tokenizer);

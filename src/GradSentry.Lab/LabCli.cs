@@ -22,6 +22,11 @@ public static partial class LabCli
           create-tiny-model --output DIR [--seed N]
               Writes a deterministic random tiny Llama (hidden 128, 2 layers, 4 heads / 2 KV heads, byte vocabulary
               of 259, untied lm_head) in Hugging Face layout to DIR. Same seed, same bytes. Default seed: 1.
+          create-checkpoint --shape NAME --output DIR [--seed N] [--shard-mb X] [--tokenizer DIR]
+              Writes a random checkpoint of a real model's shape (tiny-sharded, llama-3.2-1b, llama-2-7b, mistral-7b):
+              config.json, bfloat16 shards of at most --shard-mb MB (default 2000) with model.safetensors.index.json,
+              streamed one block at a time, and the bundled tokenizer padded to the model's vocabulary. Not a language
+              model: for measuring load time, memory and scan speed at real sizes. Never commit it.
           train-tokenizer --data FILE [--rows A:B] [--vocab-size N] --output DIR
               Trains a byte-level BPE (default 4096 tokens) on the rendered gradsentry-qa prompts and answers of the
               QA rows and writes tokenizer.json, tokenizer_config.json and special_tokens_map.json to DIR.
@@ -70,6 +75,7 @@ public static partial class LabCli
             return args[0] switch
             {
                 "create-tiny-model" => CreateTinyModel(CliOptions.Parse(rest, ["--output", "--seed"]), output),
+                "create-checkpoint" => CreateCheckpoint(CliOptions.Parse(rest, ["--shape", "--output", "--seed", "--shard-mb", "--tokenizer"]), output),
                 "train-tokenizer" => TrainTokenizer(CliOptions.Parse(rest, ["--data", "--rows", "--vocab-size", "--output"]), output),
                 "pretrain" => Pretrain(CliOptions.Parse(rest, ["--data", "--rows", "--tokenizer", "--output", "--steps", "--batch-size", "--lr", "--seed",
                     "--hidden", "--layers", "--heads", "--kv-heads", "--intermediate"]), output, error),

@@ -115,8 +115,9 @@ public sealed class GradSentryOptions : IValidatableObject
     public string Device { get; set; } = DefaultDevice;
 
     /// <summary>
-    /// Compute dtype of the model: <c>auto</c> (float32 on the CPU; on CUDA the checkpoint's <c>torch_dtype</c> when it is
-    /// bfloat16 or float16), <c>float32</c>, <c>bfloat16</c> or <c>float16</c>. The spectral math runs in float32/float64
+    /// Compute dtype of the model: <c>auto</c> (on the CPU bfloat16 for a 16-bit checkpoint when the CPU computes bfloat16
+    /// natively, else float32 when it fits in memory, else bfloat16; on CUDA the checkpoint's <c>torch_dtype</c> when it is
+    /// bfloat16 or float16; see <c>MemoryPlan.Choose</c>), <c>float32</c>, <c>bfloat16</c> or <c>float16</c>. The spectral math runs in float32/float64
     /// whatever this is.
     /// </summary>
     /// <value>Default <c>auto</c>.</value>

@@ -6,10 +6,10 @@ using TorchSharp;
 namespace GradSentry.Checkpoints;
 
 /// <summary>
-/// A read-only, memory-mapped safetensors file with a validated header.
-/// Tensors are copied through short-lived views of at most <see cref="CopyChunkBytes"/> bytes,
-/// straight into the destination's storage when the element types agree, so reading a checkpoint
-/// costs little more resident memory than the destination tensors themselves.
+/// A read-only safetensors file with a validated header. A tensor whose element type the destination shares is read
+/// straight into the destination's storage, <see cref="CopyChunkBytes"/> at a time; one that is converted goes through
+/// short-lived memory-mapped views and a staging buffer of that size. Either way reading a checkpoint costs little more
+/// resident memory than the destination tensors themselves.
 /// The file is never written.
 /// </summary>
 public sealed class SafeTensorsFile : IDisposable
@@ -231,7 +231,25 @@ public sealed class SafeTensorsFile : IDisposable
         var elementSize = info.DType.ElementSize();
         var total = info.ElementCount;
         var chunkElements = Math.Max(1, CopyChunkBytes / elementSize);
-        using var staging = direct ? null : torch.empty(Math.Min(chunkElements, total), info.DType.ToScalarType(), torch.CPU);
+        if (direct)
+        {
+            // Same type on the CPU: read the file straight into the destination's storage (one copy, no page mapping).
+            for (long start = 0; start < total; start += chunkElements)
+            {
+                var count = Math.Min(chunkElements, total - start);
+                using var target = flat.narrow(0, start, count);
+                var span = target.bytes;
+                var offset = info.DataOffset + start * elementSize;
+                for (var done = 0; done < span.Length;)
+                {
+                    var n = RandomAccess.Read(_stream.SafeFileHandle, span[done..], offset + done);
+                    if (n == 0) throw new CheckpointException(Path, info.Name, "the file ended inside this tensor's data (was it truncated while being read?).");
+                    done += n;
+                }
+            }
+            return;
+        }
+        using var staging = torch.empty(Math.Min(chunkElements, total), info.DType.ToScalarType(), torch.CPU);
         for (long start = 0; start < total; start += chunkElements)
         {
             var count = Math.Min(chunkElements, total - start);
@@ -244,16 +262,9 @@ public sealed class SafeTensorsFile : IDisposable
             {
                 var source = new ReadOnlySpan<byte>(pointer + view.PointerOffset, bytes);
                 using var target = flat.narrow(0, start, count);
-                if (direct)
-                {
-                    source.CopyTo(target.bytes);
-                }
-                else
-                {
-                    using var stage = count == staging!.shape[0] ? staging.alias() : staging.narrow(0, 0, count);
-                    source.CopyTo(stage.bytes);
-                    target.copy_(stage);
-                }
+                using var stage = count == staging.shape[0] ? staging.alias() : staging.narrow(0, 0, count);
+                source.CopyTo(stage.bytes);
+                target.copy_(stage);
             }
             finally
             {

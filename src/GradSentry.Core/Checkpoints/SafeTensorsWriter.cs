@@ -66,6 +66,70 @@ public static class SafeTensorsWriter
         }
     }
 
+    /// <summary>
+    /// Writes a file whose tensors are produced one at a time: the header comes from <paramref name="tensors"/> (names,
+    /// types, shapes; written in name order like <see cref="Write"/>), then <paramref name="writeData"/> is called once per
+    /// tensor, in file order, and must write exactly that tensor's bytes (little-endian, row-major). Nothing but the
+    /// tensor being written need be in memory, so files larger than memory can be written. Replaced atomically.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is empty, reserved or repeated, or a shape is negative.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="writeData"/> wrote a different number of bytes than the tensor holds.</exception>
+    public static void WriteStreaming(string path, IReadOnlyList<SafeTensorSpec> tensors, Action<SafeTensorSpec, Stream> writeData, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(writeData);
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("safetensors data is little-endian; big-endian hosts are not supported.");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in tensors)
+        {
+            ArgumentNullException.ThrowIfNull(t, nameof(tensors));
+            if (string.IsNullOrEmpty(t.Name)) throw new ArgumentException("a tensor name is empty.", nameof(tensors));
+            if (t.Name == "__metadata__") throw new ArgumentException("'__metadata__' is reserved and cannot name a tensor.", nameof(tensors));
+            if (!names.Add(t.Name)) throw new ArgumentException($"tensor '{t.Name}' is given twice.", nameof(tensors));
+            if (t.Shape.Any(d => d < 0)) throw new ArgumentException($"tensor '{t.Name}' has a negative dimension.", nameof(tensors));
+        }
+        var ordered = tensors.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var header = BuildHeader(ordered.Select(t => (t.Name, t.DType, t.Shape, t.ByteLength)), metadata);
+        WriteAtomically(path, stream =>
+        {
+            Span<byte> prefix = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+            stream.Write(prefix);
+            stream.Write(header);
+            foreach (var t in ordered)
+            {
+                var before = stream.Position;
+                writeData(t, stream);
+                var written = stream.Position - before;
+                if (written != t.ByteLength)
+                    throw new InvalidOperationException($"tensor '{t.Name}': {written} bytes were written but {SafeTensorInfo.FormatShape(t.Shape)} {t.DType.HeaderName()} holds {t.ByteLength}.");
+            }
+        });
+    }
+
+    static void WriteAtomically(string path, Action<FileStream> write)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
+        var temp = Path.Combine(directory, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
     /// <summary>The padded JSON header for entries already in file order.</summary>
     internal static byte[] BuildHeader(IEnumerable<(string Name, SafeTensorsDType DType, long[] Shape, long Bytes)> entries, IReadOnlyDictionary<string, string>? metadata)
     {

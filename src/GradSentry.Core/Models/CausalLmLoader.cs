@@ -41,16 +41,16 @@ public static class CausalLmLoader
         // leaves its bytes behind, and it is reported missing by its own name, not as a gap at the next tensor.
         using var checkpoint = CheckpointDirectory.Open(full, deferLayoutProblems: true);
         // Nothing is allocated until config.json is known to describe these weights and they fit in memory.
-        CheckPlan(config, checkpoint, full, options);
+        var plan = CheckPlan(config, checkpoint, full, options);
         checkpoint.ThrowIfLayoutProblems();
-        var model = CausalLmArchitectures.Create(config, options.ComputeDType, options.Device);
+        var model = CausalLmArchitectures.Create(config, plan.DType, options.Device);
         try
         {
             LoadWeights(model, checkpoint, full);
             var adapter = adapterDirectory is null ? null : PeftAdapter.Load(model, adapterDirectory);
             model.Network.eval();
             foreach (var parameter in model.Network.parameters()) parameter.requires_grad_(false);
-            return new LoadedCausalLm(model, full, options.Device, options.ComputeDType, adapterDirectory, adapter);
+            return new LoadedCausalLm(model, full, options.Device, plan.DType, adapterDirectory, adapter) { MemoryPlan = plan };
         }
         catch
         {
@@ -90,12 +90,13 @@ public static class CausalLmLoader
     /// <summary>
     /// Checks <paramref name="config"/> against <paramref name="checkpoint"/> without allocating a weight: the layer count
     /// first (from the tensor names alone, so an absurd <c>num_hidden_layers</c> builds nothing), then every parameter's
-    /// name and shape on a model built on the <c>meta</c> device (no storage), then the memory the weights will take.
+    /// name and shape on a model built on the <c>meta</c> device (no storage), then chooses the dtype and checks the memory
+    /// the model will take (<see cref="MemoryPlan.Choose"/>).
     /// </summary>
     /// <exception cref="CheckpointException">The config asks for more layers than the checkpoint holds.</exception>
     /// <exception cref="CheckpointMismatchException">Tensors are missing, unexpected or mis-shaped.</exception>
-    /// <exception cref="CheckpointException">The weights would not fit in the memory available.</exception>
-    static void CheckPlan(ModelConfig config, CheckpointDirectory checkpoint, string source, CausalLmLoadOptions options)
+    /// <exception cref="ModelTooLargeException">The model would not fit in the memory available.</exception>
+    static MemoryPlan CheckPlan(ModelConfig config, CheckpointDirectory checkpoint, string source, CausalLmLoadOptions options)
     {
         var architecture = CausalLmArchitectures.Find(config.Architecture);
         var layers = checkpoint.Tensors
@@ -108,55 +109,25 @@ public static class CausalLmLoader
             throw new CheckpointException(Path.Combine(source, ConfigFileName), null, System.FormattableString.Invariant(
                 $"the config asks for {config.NumLayers} layers (num_hidden_layers / n_layer), but the checkpoint holds tensors for {(held == 0 ? "no layer" : $"layers 0 to {held - 1}")}; config.json does not belong to these weights."));
 
-        long bytes = 0;
-        var elementSize = ElementSize(options.ComputeDType);
-        using (var meta = CausalLmArchitectures.Create(config, options.ComputeDType, new Device(DeviceType.META)))
+        long parameters = 0;
+        using (var meta = CausalLmArchitectures.Create(config, ScalarType.Float32, new Device(DeviceType.META)))
         {
             CheckTensors(meta, checkpoint, source);
-            foreach (var parameter in meta.Network.parameters()) bytes += parameter.numel() * elementSize;
+            foreach (var parameter in meta.Network.parameters()) parameters += parameter.numel();
         }
-        if (options.Device.type != DeviceType.CPU) return; // device memory is checked by the allocator
-        var available = options.MemoryLimitBytes ?? AvailableMemoryBytes();
-        if (available is { } limit && bytes > limit)
-            throw new CheckpointException(source, null, System.FormattableString.Invariant(
-                $"its weights need {Gib(bytes)} GiB in {options.ComputeDType} but only {Gib(limit)} GiB of memory is available; free memory, use a smaller model, or load it in a 16-bit dtype (--dtype bfloat16)."));
+        var cpu = options.Device.type == DeviceType.CPU;
+        return MemoryPlan.Choose(parameters, options.ComputeDType, options.Device.type, StoredDType(checkpoint), config.TorchDtype,
+            cpu ? options.MemoryLimitBytes ?? HostMachine.AvailableMemoryBytes() : null,
+            options.NativeBFloat16 ?? (cpu && HostMachine.HasNativeBFloat16), source);
     }
 
-    static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
-
-    static long ElementSize(ScalarType dtype) => dtype switch
-    {
-        ScalarType.Float64 => 8,
-        ScalarType.Float16 or ScalarType.BFloat16 => 2,
-        _ => 4,
-    };
-
-    /// <summary>The memory this process can still take, in bytes: Linux <c>MemAvailable</c> and the runtime's limit (a container's), the lower; null when unknown.</summary>
-    static long? AvailableMemoryBytes()
-    {
-        long? available = null;
-        try
-        {
-            if (File.Exists("/proc/meminfo"))
-                foreach (var line in File.ReadLines("/proc/meminfo"))
-                {
-                    if (!line.StartsWith("MemAvailable:", StringComparison.Ordinal)) continue;
-                    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    if (parts.Length >= 2 && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var kib)) available = kib * 1024;
-                    break;
-                }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        var info = GC.GetGCMemoryInfo();
-        var limit = info.TotalAvailableMemoryBytes - Environment.WorkingSet;
-        if (info.TotalAvailableMemoryBytes > 0 && limit > 0) available = available is { } a ? Math.Min(a, limit) : limit;
-        return available;
-    }
+    /// <summary>The floating-point type most of the checkpoint's bytes are stored in, or null when it holds none.</summary>
+    static ScalarType? StoredDType(CheckpointDirectory checkpoint) => checkpoint.Tensors
+        .Where(t => t.DType.IsFloatingPoint())
+        .GroupBy(t => t.DType)
+        .OrderByDescending(g => g.Sum(t => t.ByteLength))
+        .Select(g => (ScalarType?)g.Key.ToScalarType())
+        .FirstOrDefault();
 
     static IReadOnlyList<(string CheckpointName, TorchSharp.Modules.Parameter Parameter, bool Transposed)> CheckTensors(ICausalLm model, CheckpointDirectory checkpoint, string? source)
     {

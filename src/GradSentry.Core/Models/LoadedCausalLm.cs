@@ -29,6 +29,9 @@ public sealed class LoadedCausalLm : ICausalLm
     /// <summary>Parameter and compute dtype.</summary>
     public ScalarType ComputeDType { get; }
 
+    /// <summary>How the dtype was chosen and the memory the model was estimated to need; null when built without the loader's check.</summary>
+    public MemoryPlan? MemoryPlan { get; internal init; }
+
     /// <summary>Full path of the loaded LoRA adapter directory, or null.</summary>
     public string? AdapterDirectory { get; }
 

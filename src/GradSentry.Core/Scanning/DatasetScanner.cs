@@ -47,6 +47,8 @@ public static class DatasetScanner
         var wholeDataset = capabilities.WholeDataset;
         var keepWords = options.Scoring.Score == ScoreKind.TriggerConditional;
         using var model = LoadModel(options);
+        if (model.Model.MemoryPlan is { } plan)
+            progress?.Report(new ScanProgress(0, null, TimeSpan.Zero) { Note = "model: " + plan.Reason });
         using var cache = options.CacheDirectory is null || !capabilities.Cacheable ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
         using var scorer = model.CreateScorer(options.Scoring, options.MaxLength, cache);
 

@@ -18,10 +18,10 @@ public sealed record ScanOptions
     public string Device { get; init; } = "auto";
 
     /// <summary>
-    /// Model compute dtype; null is <c>auto</c> (<see cref="ComputeDTypes.Resolve"/>). A <see cref="ScoredDataset"/> records
+    /// Model compute dtype; null is <c>auto</c> (<see cref="Models.MemoryPlan.Choose"/>). A <see cref="ScoredDataset"/> records
     /// the dtype the scan resolved to, so that shards computed in different dtypes are not combined.
     /// </summary>
-    /// <value>Default null (auto: float32 on the CPU).</value>
+    /// <value>Default null (auto: on the CPU float32 when it fits, bfloat16 for a 16-bit checkpoint on a CPU with native bfloat16 or when float32 does not fit).</value>
     public ScalarType? DType { get; init; }
 
     /// <summary>Probe, batching and the naive switch.</summary>

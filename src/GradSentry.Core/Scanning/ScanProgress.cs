@@ -6,6 +6,9 @@ namespace GradSentry.Scanning;
 /// <param name="Elapsed">Time since scoring started.</param>
 public sealed record ScanProgress(long RowsDone, long? RowsTotal, TimeSpan Elapsed)
 {
+    /// <summary>A one-time message for the user (e.g. the dtype the model was loaded in and why), or null for a plain progress report.</summary>
+    public string? Note { get; init; }
+
     /// <summary>Rows per second so far.</summary>
     public double RowsPerSecond => Elapsed.TotalSeconds > 0 ? RowsDone / Elapsed.TotalSeconds : 0;
 

@@ -62,7 +62,7 @@ public sealed class ScanCommand
 
     readonly Option<string> _dtype = new("--dtype")
     {
-        Description = "Compute dtype of the model. auto: float32 on the CPU; on CUDA the checkpoint's torch_dtype (bfloat16 or float16) when it has one, else float32. The spectral math runs in float32/float64 whatever this is.",
+        Description = "Compute dtype of the model. auto: on the CPU bfloat16 for a 16-bit checkpoint when the CPU computes bfloat16 natively (AVX512-BF16/AMX), else float32 when it fits in memory, else bfloat16 (a model that fits in no dtype is refused before loading); on CUDA the checkpoint's torch_dtype (bfloat16 or float16) when it has one, else float32. The choice and why are printed on stderr. The spectral math runs in float32/float64 whatever this is.",
         DefaultValueFactory = _ => "auto",
         HelpName = "auto|float32|bfloat16|float16",
     };

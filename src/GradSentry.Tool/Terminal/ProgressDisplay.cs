@@ -27,6 +27,11 @@ public static class ProgressDisplay
                     var task = context.AddTask(Markup.Escape(title), maxValue: 1);
                     var progress = new Callback(p =>
                     {
+                        if (p.Note is { } note)
+                        {
+                            console.WriteLine(note);
+                            return;
+                        }
                         if (p.RowsTotal is { } total && total > 0) task.MaxValue = total;
                         task.Value = p.RowsDone;
                         task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
@@ -41,6 +46,11 @@ public static class ProgressDisplay
         var last = DateTime.UtcNow;
         var plain = new Callback(p =>
         {
+            if (p.Note is { } note)
+            {
+                Console.Error.WriteLine(note);
+                return;
+            }
             var now = DateTime.UtcNow;
             if (now - last < PlainInterval && p.RowsDone != p.RowsTotal) return;
             last = now;

@@ -118,7 +118,7 @@ public class CausalLmLoaderTests
     {
         using var dir = TestPaths.NewTempDirectory();
         ModelTestKit.SaveRandomModel(dir.Path);
-        var error = Assert.Throws<CheckpointException>(() => CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { MemoryLimitBytes = 1000 }));
+        var error = Assert.Throws<ModelTooLargeException>(() => CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { MemoryLimitBytes = 1000 }));
         Assert.Contains("GiB of memory is available", error.Message);
         using var fits = CausalLmLoader.Load(dir.Path, new CausalLmLoadOptions { MemoryLimitBytes = 1L << 30 });
     }
