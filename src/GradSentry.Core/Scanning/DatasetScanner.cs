@@ -247,9 +247,8 @@ public static class DatasetScanner
             var r = scored.Rows[i];
             rows[i] = new ScanRow(r.File, r.Row, r.Line, r.RowHash, r.Score, verdicts[i]);
         }
-        var passed = summary.Failed == 0 && summary.Passes(options.MaxPoisonFraction);
         return new ScanResult(scored.Files, scored.ModelDirectory, scored.ModelHash, scored.ProbeName, options, summary, rows,
-            scored.TopSuspects.Select(s => s.Text).ToList(), passed, scored.Elapsed, scored.RowsFromCache)
+            scored.TopSuspects.Select(s => s.Text).ToList(), scored.Elapsed, scored.RowsFromCache)
         {
             Association = scored.Association,
         };

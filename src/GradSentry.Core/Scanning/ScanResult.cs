@@ -11,7 +11,6 @@ namespace GradSentry.Scanning;
 /// <param name="Summary">Counts and the fitted threshold.</param>
 /// <param name="Rows">Every row, in input order.</param>
 /// <param name="TopSuspects">The highest-scoring rows with their text, highest first.</param>
-/// <param name="Passed">The gate's outcome: flagged fraction within <see cref="ScanOptions.MaxPoisonFraction"/> and no failed row.</param>
 /// <param name="Elapsed">Wall time (a timing field: excluded from determinism checks).</param>
 /// <param name="RowsFromCache">Rows answered by the score cache.</param>
 public sealed record ScanResult(
@@ -23,10 +22,15 @@ public sealed record ScanResult(
     DatasetSummary Summary,
     IReadOnlyList<ScanRow> Rows,
     IReadOnlyList<SuspectText> TopSuspects,
-    bool Passed,
     TimeSpan Elapsed,
     long RowsFromCache)
 {
+    /// <summary>
+    /// The gate before any baseline: flagged fraction within <see cref="ScanOptions.MaxPoisonFraction"/> and no failed row
+    /// (<see cref="DatasetSummary.GatePasses"/>; the tool's report applies the same rule to the rows a baseline leaves).
+    /// </summary>
+    public bool Passed => DatasetSummary.GatePasses(Summary.Flagged, Summary.Evaluated, Summary.Failed, Options.MaxPoisonFraction);
+
     /// <summary>What the trigger-conditional verdict concluded (groups with their evidence, or why it fell back); null for other scores.</summary>
     public Detection.AssociationOutcome? Association { get; init; }
 }

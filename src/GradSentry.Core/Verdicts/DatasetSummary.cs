@@ -13,9 +13,17 @@ public sealed record DatasetSummary(long Rows, long Evaluated, long Flagged, lon
     /// <summary>Flagged / evaluated (0 when nothing was evaluated).</summary>
     public double FlaggedFraction => Evaluated == 0 ? 0 : (double)Flagged / Evaluated;
 
-    /// <summary>The gate: passes when the flagged fraction is at most <paramref name="maxPoisonFraction"/>.</summary>
-    /// <remarks>With the default 0, any flagged row fails. Rows that failed to score do not count as poison; callers decide whether they fail the run.</remarks>
-    public bool Passes(double maxPoisonFraction) => Flagged == 0 || FlaggedFraction <= maxPoisonFraction;
+    /// <summary>
+    /// The gate, the one rule every entry point uses: <paramref name="suspects"/> of <paramref name="evaluated"/> scored rows
+    /// are within <paramref name="maxPoisonFraction"/> (with the default 0, any suspect fails), and no row failed to score
+    /// (a gate never passes on rows it could not score).
+    /// </summary>
+    public static bool GatePasses(long suspects, long evaluated, long failed, double maxPoisonFraction) =>
+        failed == 0 && SuspectsWithinLimit(suspects, evaluated, maxPoisonFraction);
+
+    /// <summary>The first half of <see cref="GatePasses"/>: the suspect fraction is at most <paramref name="maxPoisonFraction"/>.</summary>
+    public static bool SuspectsWithinLimit(long suspects, long evaluated, double maxPoisonFraction) =>
+        suspects == 0 || (evaluated > 0 && (double)suspects / evaluated <= maxPoisonFraction);
 
     /// <summary>Fits <paramref name="rule"/> on the scored rows and counts the outcome.</summary>
     public static (DatasetSummary Summary, IReadOnlyList<RowVerdict> Verdicts) Decide(

@@ -5,6 +5,7 @@ using GradSentry.Scanning;
 using GradSentry.Scoring;
 using GradSentry.Tool.Baselines;
 using GradSentry.Tool.Diagnostics;
+using GradSentry.Verdicts;
 
 namespace GradSentry.Tool.Reports;
 
@@ -46,9 +47,9 @@ public sealed class ScanReport
         Baselined = result.Rows.Where((r, i) => r.Verdict.Flagged && _baselined.ContainsKey(i)).LongCount();
         var evaluated = result.Summary.Evaluated;
         SuspectFraction = evaluated == 0 ? 0 : (double)Suspects.Count / evaluated;
-        SuspectsWithinLimit = Suspects.Count == 0 || SuspectFraction <= result.Options.MaxPoisonFraction;
+        SuspectsWithinLimit = DatasetSummary.SuspectsWithinLimit(Suspects.Count, evaluated, result.Options.MaxPoisonFraction);
         // A gate never passes on rows it could not score: every format says so, as the exit code does.
-        GatePassed = SuspectsWithinLimit && result.Summary.Failed == 0;
+        GatePassed = DatasetSummary.GatePasses(Suspects.Count, evaluated, result.Summary.Failed, result.Options.MaxPoisonFraction);
         Success = GatePassed;
         Diagnostics = BuildDiagnostics(baseline);
     }

@@ -55,7 +55,7 @@ public class ReportStreamingTests
         var rows = new WatchedRows(list);
         var (summary, _) = DatasetSummary.Decide(list.Select(r => r.Score).ToList(), new FixedThreshold(0.1), 16);
         var result = new ScanResult(["data.jsonl"], "/models/tiny", new string('f', 64), "lm_head-closed-form", new ScanOptions { ModelDirectory = "/models/tiny" },
-            summary, rows, [new SuspectText("data.jsonl", 1, 0.5, 3, "p", "r")], false, TimeSpan.FromSeconds(1), 0);
+            summary, rows, [new SuspectText("data.jsonl", 1, 0.5, 3, "p", "r")], TimeSpan.FromSeconds(1), 0);
         var report = new ScanReport(result, new ReportOptions
         {
             Model = "/models/tiny", Target = "lm_head.weight", Rank = 16, Slice = 8, Score = "reference", Threshold = "0.1",

@@ -29,7 +29,7 @@ public class FilteredOutputVerificationTests
         }
         var (summary, _) = DatasetSummary.Decide(rows.Select(r => r.Score).ToList(), new FixedThreshold(0.7), 16);
         var options = new ScanOptions { ModelDirectory = "/models/tiny", MaxPoisonFraction = 1 };
-        var result = new ScanResult([file], "/models/tiny", new string('f', 64), "lm_head-closed-form", options, summary, rows, [], true, TimeSpan.FromSeconds(1), 0);
+        var result = new ScanResult([file], "/models/tiny", new string('f', 64), "lm_head-closed-form", options, summary, rows, [], TimeSpan.FromSeconds(1), 0);
         return new ScanReport(result, new ReportOptions
         {
             Model = "/models/tiny", Target = "lm_head.weight", Rank = 16, Slice = 8, Score = "reference", Threshold = "0.7",

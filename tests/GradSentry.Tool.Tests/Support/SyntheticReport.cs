@@ -27,7 +27,7 @@ public static class SyntheticReport
         var (summary, _) = DatasetSummary.Decide(scores, new FixedThreshold(0.7), 16);
         var options = new ScanOptions { ModelDirectory = "/models/tiny", MaxPoisonFraction = maxPoisonFraction };
         var result = new ScanResult(["data.jsonl"], "/models/tiny", new string('f', 64), "lm_head-closed-form", options, summary, rows, suspects,
-            summary.Flagged == 0 || summary.FlaggedFraction <= maxPoisonFraction, TimeSpan.FromSeconds(1), 0);
+            TimeSpan.FromSeconds(1), 0);
         return new ScanReport(result, new ReportOptions
         {
             Model = "/models/tiny", Target = "lm_head.weight", Rank = 16, Slice = 8, Score = "reference", Threshold = "0.7",
