@@ -48,7 +48,7 @@ public static class DatasetScanner
         var keepWords = options.Scoring.Score == ScoreKind.TriggerConditional;
         using var model = LoadModel(options);
         using var cache = options.CacheDirectory is null || !capabilities.Cacheable ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
-        using var scorer = model.CreateScorer(options.Scoring, options.MaxLength, cache);
+        using var scorer = model.CreateRowScorer(options.Scoring, options.MaxLength, cache);
 
         var shard = options.Shard;
         var located = new Dictionary<long, (string File, long Row, long Line, string Hash, string Prompt, string Response)>();
@@ -83,7 +83,7 @@ public static class DatasetScanner
 
         var scored = new ScoredDataset(files.ToList(), model.Directory,
             model.ContentHash(options.CacheDirectory is null ? null : Path.Combine(options.CacheDirectory, "file-hashes.json")),
-            scorer.Probe.Name, options with { DType = model.Model.ComputeDType }, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows);
+            scorer.Method, options with { DType = model.Model.ComputeDType }, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows);
         // A shard of a whole-dataset score keeps its rows' features; merge runs the dataset step (Combine).
         return wholeDataset && shard is null ? WithDatasetStep(scored) : scored;
     }

@@ -58,6 +58,13 @@ public sealed class ScanCommand
         HelpName = string.Join("|", ScoreKinds),
     };
 
+    readonly Option<int> _onionMaxDeletions = new("--onion-max-deletions")
+    {
+        Description = "--score onion: most words deleted per row, the rarest in the window first (each deletion is one more perplexity; words in at least half of the window's rows are template text and never deleted).",
+        DefaultValueFactory = _ => new GradSentry.Detection.OnionOptions().MaxDeletions,
+        HelpName = "N",
+    };
+
     readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto", HelpName = "auto|cpu|cuda[:n]" };
 
     readonly Option<string> _dtype = new("--dtype")
@@ -134,7 +141,7 @@ public sealed class ScanCommand
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
         command.Arguments.Add(_data.RejectingUnknownOptions("scan"));
-        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _messagesField, _roleField, _contentField, _inputFormat, _cache, _shard, _filterOnly })
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _onionMaxDeletions, _device, _dtype, _batchSize, _window, _maxLength, _template, _promptField, _responseField, _messagesField, _roleField, _contentField, _inputFormat, _cache, _shard, _filterOnly })
             command.Options.Add(option);
         _report.AddTo(command);
         _score.AcceptOnlyFromAmong([.. ScoreKinds]);
@@ -182,6 +189,7 @@ public sealed class ScanCommand
                 BatchSize = parse.GetValue(_batchSize),
                 Window = parse.GetValue(_window),
                 Score = scoreKind,
+                Onion = new GradSentry.Detection.OnionOptions { MaxDeletions = parse.GetValue(_onionMaxDeletions) },
                 Probe = new ProbeOptions { TargetParameter = parse.GetValue(_target)!, Rank = parse.GetValue(_rank), SliceFactor = parse.GetValue(_slice) },
             },
         };
@@ -199,6 +207,7 @@ public sealed class ScanCommand
             BatchSize = options.Scoring.BatchSize,
             Window = options.Scoring.Window,
             MaxLength = options.MaxLength,
+            OnionMaxDeletions = options.Scoring.Onion.MaxDeletions,
             Template = parse.GetValue(_template)!,
             PromptField = parse.GetValue(_promptField),
             ResponseField = parse.GetValue(_responseField),

@@ -31,7 +31,7 @@ public sealed class TextFormatter : IReportFormatter
         w.WriteLine(string.Create(inv, $"  threshold  {s.Threshold.Value:0.0000} ({s.Threshold.Method}; --threshold {report.Options.Threshold})"));
         w.WriteLine(string.Create(inv, $"  rows       {s.Rows} read, {s.Evaluated} scored, {s.Failed} failed{(report.Options.BlankLinesSkipped > 0 ? $", {report.Options.BlankLinesSkipped} blank line(s) skipped" : "")}"));
         w.WriteLine(string.Create(inv, $"  flagged    {s.Flagged} ({s.FlaggedFraction:P2}), {report.Baselined} accepted by the baseline"));
-        w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : report.SuspectsWithinLimit ? $"failed ({s.Failed} rows could not be scored)" : "failed")}"));
+        w.WriteLine(string.Create(inv, $"  gate       {report.Suspects.Count} suspect ({report.SuspectFraction:P2}) vs limit {r.Options.MaxPoisonFraction:P2}: {(report.GatePassed ? "passed" : report.NothingExamined ? "failed (the detector could examine no row, GS2004)" : report.SuspectsWithinLimit ? $"failed ({s.Failed} rows could not be scored)" : "failed")}"));
         w.WriteLine($"  detector   {Scoring.ScoreKinds.Name(r.Options.Scoring.Score)}{(r.Association is { } a ? ": " + a.Summary : "")}");
         if (report.StaleBaselineEntries.Count > 0)
             w.WriteLine(string.Create(inv, $"  baseline   {report.StaleBaselineEntries.Count} stale entr{(report.StaleBaselineEntries.Count == 1 ? "y" : "ies")} (GS3001)"));
@@ -56,10 +56,21 @@ public sealed class TextFormatter : IReportFormatter
             {
                 var row = r.Rows[i];
                 var group = report.GroupOf(i) is { } g ? string.Create(inv, $"  group {g.Number}") : "";
+                if (row.Score.Kind == Scoring.ScoreKind.Onion) group += "  trigger candidates " + Detection.OnionText.Candidates(row.Score.TriggerCandidates);
                 w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  score {row.Score.Score:0.0000}  {row.Score.AnswerTokens} answer tokens{group}"));
             }
             if (report.Suspects.Count > MaxListed)
                 w.WriteLine(string.Create(inv, $"  ... and {report.Suspects.Count - MaxListed} more (see --format json or csv)"));
+        }
+        var unexamined = r.Rows.Where(x => x.Score.NotExamined is not null).ToList();
+        if (unexamined.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine(string.Create(inv, $"Rows the detector could not examine (GS2004; scored 0, not cleared):"));
+            foreach (var row in unexamined.Take(MaxListed))
+                w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  {row.Score.NotExamined}"));
+            if (unexamined.Count > MaxListed)
+                w.WriteLine(string.Create(inv, $"  ... and {unexamined.Count - MaxListed} more (see --format json)"));
         }
         var failed = r.Rows.Where(x => x.Verdict.Failed).ToList();
         if (failed.Count > 0)

@@ -44,14 +44,23 @@ public sealed class ScanReport
 
         Suspects = Enumerable.Range(0, result.Rows.Count).Where(i => result.Rows[i].Verdict.Flagged && !_baselined.ContainsKey(i)).ToList();
         Baselined = result.Rows.Where((r, i) => r.Verdict.Flagged && _baselined.ContainsKey(i)).LongCount();
+        NotExamined = result.Rows.LongCount(r => r.Score.IsScored && r.Score.NotExamined is not null);
         var evaluated = result.Summary.Evaluated;
         SuspectFraction = evaluated == 0 ? 0 : (double)Suspects.Count / evaluated;
         SuspectsWithinLimit = Suspects.Count == 0 || SuspectFraction <= result.Options.MaxPoisonFraction;
-        // A gate never passes on rows it could not score: every format says so, as the exit code does.
-        GatePassed = SuspectsWithinLimit && result.Summary.Failed == 0;
+        // A gate never passes on rows it could not score: every format says so, as the exit code does. Nor does it pass a
+        // dataset its detector could not examine at all (ONION with no deletable word in any row).
+        NothingExamined = evaluated > 0 && NotExamined == evaluated;
+        GatePassed = SuspectsWithinLimit && result.Summary.Failed == 0 && !NothingExamined;
         Success = GatePassed;
         Diagnostics = BuildDiagnostics(baseline);
     }
+
+    /// <summary>Scored rows the detector could not examine (scored 0 with a reason, GS2004).</summary>
+    public long NotExamined { get; }
+
+    /// <summary>True when the detector could examine no scored row at all: the gate fails (exit 1) rather than pass on nothing.</summary>
+    public bool NothingExamined { get; }
 
     /// <summary>The engine's result.</summary>
     public ScanResult Result { get; }
@@ -90,7 +99,7 @@ public sealed class ScanReport
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
     /// <summary>The exit code the scan ends with: 1 when a row could not be scored, 2 when the gate failed, else 0.</summary>
-    public int ExitCode => Result.Summary.Failed > 0 ? ExitCodes.UsageOrInputError : GatePassed ? ExitCodes.Passed : ExitCodes.GateFailed;
+    public int ExitCode => Result.Summary.Failed > 0 || NothingExamined ? ExitCodes.UsageOrInputError : GatePassed ? ExitCodes.Passed : ExitCodes.GateFailed;
 
     /// <summary>True when row <paramref name="index"/> is flagged but accepted by the baseline.</summary>
     public bool IsBaselined(int index) => _baselined.ContainsKey(index) && Result.Rows[index].Verdict.Flagged;
@@ -123,6 +132,9 @@ public sealed class ScanReport
                 string.Create(CultureInfo.InvariantCulture,
                     $"suspect row {row.Row}: {ScoreLabel} {row.Score.Score:0.0000} > threshold {threshold.Value:0.0000} ({threshold.Method}), {row.Score.AnswerTokens} answer tokens.{group} Review it; remove it, or accept it in a baseline (dotnet gradsentry baseline).")));
         }
+        foreach (var row in Result.Rows.Where(r => r.Score.IsScored && r.Score.NotExamined is not null))
+            list.Add(Diagnostic.Create(DiagnosticIds.RowNotExamined, row.File, row.Line, 1,
+                string.Create(CultureInfo.InvariantCulture, $"row {row.Row}: {row.Score.NotExamined}.")));
         if (!SuspectsWithinLimit)
         {
             var first = Result.Rows[Suspects[0]];
