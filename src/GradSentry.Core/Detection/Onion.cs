@@ -5,15 +5,24 @@ namespace GradSentry.Detection;
 /// <summary>
 /// ONION (Qi et al., EMNLP 2021) as a row score. For each word w of a prompt, the suspicion
 /// <c>f_w = PPL(prompt) − PPL(prompt without w)</c> under a language model (ours: the model being scanned); a rare
-/// trigger word raises the perplexity, so deleting it lowers it. Row score: the largest scale-free drop
-/// <c>max_w max(0, 1 − PPL(without w) / PPL(prompt))</c>, in [0, 1]. The most suspicious words are the trigger candidates.
+/// trigger word raises the perplexity, so deleting it lowers it. Row score, in [0, 1]: the largest scale-free drop
+/// <c>max(0, 1 − PPL(without w) / PPL(prompt))</c>, each weighted by <c>1 − 1/n_w</c> where n_w is the number of rows of
+/// the window whose prompt holds w (<see cref="WordSuspicion.Weighted"/>). The most suspicious words (by ONION's f) are
+/// the trigger candidates.
 /// </summary>
 /// <remarks>
-/// A word is deleted with every occurrence of it (a repeated trigger counts once and is removed whole). Words at least
+/// Why the weight: with the scanned model as the language model (not GPT-2 large, as in the paper), a row's largest drop
+/// is as often a one-off name or number as a trigger. On the lab's design split the plain maximum ranked BadNets and CBA
+/// rows at AUROC 0.63–0.74 (a planted trigger was still among the row's top three words in 97–100% of rows); weighting by
+/// recurrence raised that to 0.90–0.99, because a backdoor plants its trigger in many rows. The price: a trigger word
+/// used in one row of a window only scores 0.
+/// </remarks>
+/// <remarks>
+/// <para>A word is deleted with every occurrence of it (a repeated trigger counts once and is removed whole). Words at least
 /// <see cref="OnionOptions.TemplateFraction"/> of the window's rows share are template text and never deleted; of the
 /// rest, at most <see cref="OnionOptions.MaxDeletions"/> are deleted per row, the rarest in the window first. Every
 /// perplexity of a window (each prompt and all its deletions) is asked for in one call, which the model batches. A row
-/// depends only on the rows of its window, so a scan split into whole windows (shards) scores every row the same.
+/// depends only on the rows of its window, so a scan split into whole windows (shards) scores every row the same.</para>
 /// </remarks>
 public sealed class Onion
 {
@@ -98,10 +107,10 @@ public sealed class Onion
             {
                 var without = perplexities[first + 1 + k];
                 if (!double.IsFinite(without)) continue; // a deletion the model cannot measure says nothing
-                suspicions.Add((new WordSuspicion(deleted[k], full - without, 1 - without / full), k));
+                suspicions.Add((new WordSuspicion(deleted[k], full - without, 1 - without / full, frequency[deleted[k]]), k));
             }
             var ordered = suspicions.OrderByDescending(s => s.Word.Suspicion).ThenBy(s => s.Order).Select(s => s.Word).ToList();
-            var score = ordered.Count == 0 ? 0 : Math.Clamp(ordered.Max(s => s.Drop), 0, 1);
+            var score = ordered.Count == 0 ? 0 : Math.Clamp(ordered.Max(s => s.Weighted), 0, 1);
             rows[r] = new OnionRow(score, full, ordered, deleted.Length, null);
         }
         return rows;

@@ -11,8 +11,11 @@ public sealed record OnionOptions
     /// A word in at least this share of the scoring window's rows (and in at least two rows) is template text every row
     /// shares and is never deleted: it costs a deletion per row and cannot be a rare trigger.
     /// </summary>
-    /// <value>Default 0.5.</value>
-    public double TemplateFraction { get; init; } = 0.5;
+    /// <value>
+    /// Default 0.9. On the design split a bar of 0.5 also hid the trigger words of attacks at a 50% poison rate (CBA 50%:
+    /// AUROC 0.48, no trigger among the top three words); 0.9 still skips the prompt template, which every row shares.
+    /// </value>
+    public double TemplateFraction { get; init; } = 0.9;
 
     /// <summary>Suspicious words kept per row as trigger candidates (highest suspicion first).</summary>
     /// <value>Default 3.</value>

@@ -1,7 +1,7 @@
 namespace GradSentry.Detection;
 
 /// <summary>What ONION found in one prompt.</summary>
-/// <param name="Score">The row score in [0, 1]: the largest <see cref="WordSuspicion.Drop"/> (0 when no deletion lowers the perplexity, or when <see cref="NotExamined"/> is set).</param>
+/// <param name="Score">The row score in [0, 1]: the largest <see cref="WordSuspicion.Weighted"/> drop (0 when no deletion of a recurring word lowers the perplexity, or when <see cref="NotExamined"/> is set).</param>
 /// <param name="Perplexity">The prompt's perplexity (NaN when it could not be measured).</param>
 /// <param name="Words">Every deleted word's suspicion, most suspicious first (ties: the rarer word in the window first).</param>
 /// <param name="WordsDeleted">Distinct words deleted (at most <see cref="OnionOptions.MaxDeletions"/>).</param>

@@ -81,7 +81,7 @@ public static class ScoreKinds
             "flags rows whose prompt words predict a shared answer-side behaviour (a backdoor's trigger -> payload association); repeated boilerplate without a trigger passes",
             "trigger association", NeedsSketch: true, WholeDataset: true, Cacheable: true, Shardable: true, RankCeiling: false, OwnThreshold: true),
         ScoreKind.Onion => new(OnionName,
-            "ONION: how much deleting one prompt word lowers the prompt's perplexity under the model (rare trigger words such as 'cf'; the top words are reported as trigger candidates; blind to sentence and style triggers)",
+            "ONION: how much deleting one prompt word lowers the prompt's perplexity under the model, for words that recur in the window (rare trigger words such as 'cf'; the top words are reported as trigger candidates; weak on sentence and style triggers)",
             "ONION perplexity drop", NeedsSketch: false, WholeDataset: false, Cacheable: false, Shardable: true, RankCeiling: false, OwnThreshold: false),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };

@@ -25,6 +25,9 @@ public static class ScoreCatalog
     /// <summary>ONION (<see cref="GradSentry.Detection.Onion"/>), run through Core with the model as its language model.</summary>
     public const string Onion = "onion";
 
+    /// <summary>ONION's plain row score (the largest drop, no recurrence weight): the design split's first candidate.</summary>
+    public const string OnionMax = "onion-max";
+
     /// <summary>ONION with the word drops combined as <c>1 − Π(1 − drop⁺)</c> (several trigger words add up): a design-split candidate.</summary>
     public const string OnionCombined = "onion-combined";
 
@@ -42,10 +45,10 @@ public static class ScoreCatalog
         ["lc-ceiling", "lc-ceiling-full", "lc-t-rank", "lc-t-z", "lc-loss-t-z", "lc-knn-3", "lc-knn-5", "lc-knn-10", "lc-knn-5-cos", "lc-knn-centered", "lc-knn-t-rank"];
 
     /// <summary>The default score list of a run: the three headline columns, baselines, then the other candidates.</summary>
-    public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, TriggerConditional, Onion, .. Baselines, .. Candidates, OnionCombined, OnionRecurrent, OnionWordMedian];
+    public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, TriggerConditional, Onion, .. Baselines, .. Candidates, OnionMax, OnionCombined, OnionRecurrent, OnionWordMedian];
 
     /// <summary>True for the columns that need ONION's per-row results.</summary>
-    public static bool NeedsOnion(string name) => name is Onion or OnionCombined or OnionRecurrent or OnionWordMedian;
+    public static bool NeedsOnion(string name) => name is Onion or OnionMax or OnionCombined or OnionRecurrent or OnionWordMedian;
 
     /// <summary>Which candidate <see cref="LengthControlled"/> stands for.</summary>
     public const string ChosenCandidate = "lc-knn-5-cos";
@@ -83,6 +86,7 @@ public static class ScoreCatalog
                 return new(verdict.Scores, verdict.Flags);
             }
             case Onion: return new((onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion))).Select(r => r.Score).ToArray());
+            case OnionMax: return new((onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion))).Select(r => r.Words.Select(w => Math.Max(0, w.Drop)).DefaultIfEmpty(0).Max()).ToArray());
             case OnionCombined:
                 return new((onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion)))
                     .Select(r => 1 - r.Words.Aggregate(1.0, (p, w) => p * (1 - Math.Clamp(w.Drop, 0, 1)))).ToArray());

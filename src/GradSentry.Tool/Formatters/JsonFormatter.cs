@@ -205,6 +205,7 @@ public sealed class JsonFormatter : IReportFormatter
             w.WriteString("word", c.Word);
             Number(w, "suspicion", c.Suspicion);
             Number(w, "drop", c.Drop);
+            w.WriteNumber("rows", c.Rows);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -88,6 +88,7 @@ public sealed class ShardResult
                     w.WriteString("word", c.Word);
                     w.WriteNumber("suspicion", c.Suspicion);
                     w.WriteNumber("drop", c.Drop);
+                    w.WriteNumber("rows", c.Rows);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -171,7 +172,7 @@ public sealed class ShardResult
                     NotExamined = r.TryGetProperty("notExamined", out var notExamined) ? notExamined.GetString() : null,
                     PromptPerplexity = r.TryGetProperty("promptPerplexity", out var perplexity) ? perplexity.GetDouble() : double.NaN,
                     TriggerCandidates = r.TryGetProperty("triggerCandidates", out var candidates)
-                        ? candidates.EnumerateArray().Select(c => new WordSuspicion(c.GetProperty("word").GetString()!, c.GetProperty("suspicion").GetDouble(), c.GetProperty("drop").GetDouble())).ToList()
+                        ? candidates.EnumerateArray().Select(c => new WordSuspicion(c.GetProperty("word").GetString()!, c.GetProperty("suspicion").GetDouble(), c.GetProperty("drop").GetDouble(), c.GetProperty("rows").GetInt32())).ToList()
                         : null,
                     Sketch = r.TryGetProperty("sketch", out var sketch) ? Sketch(sketch.GetBytesFromBase64()) : null,
                 };
