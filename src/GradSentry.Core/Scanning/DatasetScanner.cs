@@ -202,8 +202,9 @@ public static class DatasetScanner
             throw new ArgumentException($"only {scored.Rows.Count} of {scored.TotalRows} rows are scored (one shard); combine all shards before deciding.", nameof(scored));
         var options = scored.Options;
         var scores = scored.Rows.Select(r => r.Score).ToList();
-        IThresholdRule rule = ScoreKinds.Capabilities(options.Scoring.Score).OwnThreshold && scored.Association is { Verdict: not null } && ThresholdRule.IsAuto(options.Threshold)
-            ? new FixedThreshold(TriggerAssociation.FlagAbove, ThresholdMethods.TriggerAssociation)
+        var own = ScoreKinds.Capabilities(options.Scoring.Score).OwnThreshold && ThresholdRule.IsAuto(options.Threshold);
+        IThresholdRule rule = own && options.Scoring.Score == ScoreKind.Onion ? new FixedThreshold(Onion.FlagAbove, ThresholdMethods.OnionDropBar)
+            : own && scored.Association is { Verdict: not null } ? new FixedThreshold(TriggerAssociation.FlagAbove, ThresholdMethods.TriggerAssociation)
             : ThresholdRule.Parse(options.Threshold);
         var (summary, verdicts) = DatasetSummary.Decide(scores, rule, options.Scoring.Probe.Rank);
         if (scored.Association is { Verdict: null })

@@ -43,7 +43,10 @@ public enum ScoreKind
 /// <param name="Cacheable">Per-row results can come from the score cache.</param>
 /// <param name="Shardable">Can be scored per shard and merged.</param>
 /// <param name="RankCeiling">The score is capped by the answer length (plots draw the ceiling).</param>
-/// <param name="OwnThreshold">With <c>--threshold auto</c> the score decides by its own rule (flagged above 0.5), not by the KDE valley.</param>
+/// <param name="OwnThreshold">
+/// With <c>--threshold auto</c> the score decides by its own rule, not by the KDE valley (trigger-conditional: flagged above
+/// 0.5; ONION: above <see cref="Detection.Onion.FlagAbove"/>).
+/// </param>
 public sealed record ScoreCapabilities(string Name, string Summary, string AxisLabel, bool NeedsSketch, bool WholeDataset, bool Cacheable, bool Shardable,
     bool RankCeiling, bool OwnThreshold);
 
@@ -82,7 +85,7 @@ public static class ScoreKinds
             "trigger association", NeedsSketch: true, WholeDataset: true, Cacheable: true, Shardable: true, RankCeiling: false, OwnThreshold: true),
         ScoreKind.Onion => new(OnionName,
             "ONION: how much deleting one prompt word lowers the prompt's perplexity under the model, for words that recur in the window (rare trigger words such as 'cf'; the top words are reported as trigger candidates; weak on sentence and style triggers)",
-            "ONION perplexity drop", NeedsSketch: false, WholeDataset: false, Cacheable: false, Shardable: true, RankCeiling: false, OwnThreshold: false),
+            "ONION perplexity drop", NeedsSketch: false, WholeDataset: false, Cacheable: false, Shardable: true, RankCeiling: false, OwnThreshold: true),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -103,7 +103,13 @@ public static class EvaluationRunner
             {
                 flags = own;
                 threshold = double.NaN;
-                method = name == ScoreCatalog.TriggerConditional ? "own rule (trigger association)" : "own clusters (minority = poisoned)";
+                method = name switch
+                {
+                    ScoreCatalog.TriggerConditional => "own rule (trigger association)",
+                    ScoreCatalog.Onion => FormattableString.Invariant($"own rule (onion drop bar {GradSentry.Detection.Onion.FlagAbove})"),
+                    _ => "own clusters (minority = poisoned)",
+                };
+                if (name == ScoreCatalog.Onion) threshold = GradSentry.Detection.Onion.FlagAbove;
             }
             else
             {

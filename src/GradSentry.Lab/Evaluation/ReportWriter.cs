@@ -126,7 +126,7 @@ public static class ReportWriter
         L("## ONION (issue 12)");
         L();
         L("`onion` = the product's `--score onion` (Core's `Onion` over `PromptPerplexity`, the bundled model as the language model; template words in ≥ 90% of a 512-row window skipped; at most 32 deletions per row). " +
-          "Row score = max over words of max(0, 1 − PPL(without word) / PPL(prompt)). Top-3 hit = a planted trigger word (BadNets cf/mn/bb/tq, CBA consider/done, AddSent's and the style rewrite's words) is among the row's three most suspicious words.");
+          "Row score = max over words w of max(0, 1 − PPL(without w) / PPL(prompt)) · (1 − 1/n_w), n_w = rows of the window holding w (`onion-max` = the same without the weight); flagged above its own bar 0.35. Top-3 hit = a planted trigger word (BadNets cf/mn/bb/tq, CBA consider/done, AddSent's and the style rewrite's words) is among the row's three most suspicious words.");
         L();
         L("| goal | met | worst case |");
         L("|---|---|---|");

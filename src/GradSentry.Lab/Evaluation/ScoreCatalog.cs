@@ -85,7 +85,12 @@ public static class ScoreCatalog
                 var verdict = GradSentry.Detection.TriggerAssociation.Run(rows, vocabulary);
                 return new(verdict.Scores, verdict.Flags);
             }
-            case Onion: return new((onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion))).Select(r => r.Score).ToArray());
+            case Onion:
+            {
+                // The product's decision with --threshold auto: its own bar.
+                var scores = (onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion))).Select(r => r.Score).ToArray();
+                return new(scores, scores.Select(s => s > GradSentry.Detection.Onion.FlagAbove).ToArray());
+            }
             case OnionMax: return new((onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion))).Select(r => r.Words.Select(w => Math.Max(0, w.Drop)).DefaultIfEmpty(0).Max()).ToArray());
             case OnionCombined:
                 return new((onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion)))
