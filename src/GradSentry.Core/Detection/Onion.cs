@@ -39,9 +39,10 @@ public sealed class Onion
 
     /// <summary>
     /// ONION's own threshold (<c>--threshold auto</c>): a row is flagged when its score is above 0.35. Chosen on the lab's
-    /// design split (BadNets and CBA at 1–90%): the bar with the best mean F1 (0.72; 0.33 and 0.38 gave 0.67 and 0.69),
-    /// where the KDE valley found no second mode and fell back to 0.7 (F1 0 in 25 of 25 datasets). The score is a relative
-    /// perplexity drop, so the bar does not depend on the model's perplexity scale; it was measured with the bundled model.
+    /// design split (BadNets at 1–90%, CBA at 1–10%): the bar with the best mean F1 (0.72; 0.30, 0.33, 0.38 and 0.40 gave
+    /// 0.61, 0.67, 0.69 and 0.67), where the KDE valley found no second mode on 21 of 25 datasets and fell back to 0.7
+    /// (F1 at most 0.02 there). The score is a relative perplexity drop, so the bar does not depend on the model's
+    /// perplexity scale; it was measured with the bundled model only.
     /// </summary>
     public const double FlagAbove = 0.35;
 

@@ -44,6 +44,9 @@ public sealed class PromptPerplexity
     /// <summary>Forward passes run so far.</summary>
     public long ForwardPasses { get; private set; }
 
+    /// <summary>Texts measured so far (those with a predicted token).</summary>
+    public long TextsMeasured { get; private set; }
+
     /// <summary>The token ids a text is measured on: <c>[bos?] + tokens(text)</c>, cut from the left to the maximum length.</summary>
     public int[] Ids(string text)
     {
@@ -74,6 +77,7 @@ public sealed class PromptPerplexity
         Array.Fill(result, double.NaN);
         // Similar lengths share a batch; the order depends only on the texts, so the same texts give the same bits.
         var order = Enumerable.Range(0, ids.Count).Where(i => ids[i].Length >= 2).OrderBy(i => ids[i].Length).ThenBy(i => i).ToList();
+        TextsMeasured += order.Count;
         var start = 0;
         while (start < order.Count)
         {
