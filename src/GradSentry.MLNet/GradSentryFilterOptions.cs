@@ -87,7 +87,8 @@ public sealed class GradSentryFilterOptions : IValidatableObject
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (!string.IsNullOrEmpty(Detector) && !GradSentry.Scoring.ScoreKinds.TryParse(Detector, out var kind, out var detectorError))
+        var kind = GradSentry.Scoring.ScoreKinds.Default;
+        if (!string.IsNullOrEmpty(Detector) && !GradSentry.Scoring.ScoreKinds.TryParse(Detector, out kind, out var detectorError))
             yield return new ValidationResult("Detector: " + detectorError, [nameof(Detector)]);
         else if (!string.IsNullOrEmpty(Detector) && kind == GradSentry.Scoring.ScoreKind.Onion)
             // The scoring transform has no ONION column yet: thresholding the gradient score under ONION's name would be a lie.
