@@ -53,6 +53,14 @@ internal sealed class OnionCostBenchmark : IBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {ScoreKinds.Name(kind)} | {clock.Elapsed.TotalSeconds:0.0} | {ms:0.0} | {ms / reference.Value:0.00} | {passes} | {perRow} |"));
         }
+        // Where ONION's time goes: tokenizing every text it measures (prompts and deletions), apart from the forward passes.
+        var texts = inputs.SelectMany(i => new[] { i.Prompt }.Concat(GradSentry.Detection.OnionWords.Split(i.Prompt).Select(w => w.Word).Distinct()
+            .Select(w => GradSentry.Detection.OnionWords.Without(i.Prompt, w)))).ToList();
+        var tokenize = Stopwatch.StartNew();
+        var tokens = texts.Sum(t => model.Tokenizer.EncodeText(t).Count);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"tokenizing {texts.Count} texts (every prompt and every one-word deletion, template words included; {tokens / (double)texts.Count:0} tokens each): {tokenize.Elapsed.TotalMilliseconds / inputs.Count:0.0} ms per row"));
         return 0;
     }
 }
