@@ -20,7 +20,8 @@ namespace GradSentry.Detection;
 /// <remarks>
 /// <para>A word is deleted with every occurrence of it (a repeated trigger counts once and is removed whole). Words at least
 /// <see cref="OnionOptions.TemplateFraction"/> of the window's rows share are template text and never deleted; of the
-/// rest, at most <see cref="OnionOptions.MaxDeletions"/> are deleted per row, the rarest in the window first. Every
+/// rest, at most <see cref="OnionOptions.MaxDeletions"/> are deleted per row: words other rows share first, the rarest
+/// of them first (only a shared word can score), then words of this row alone (trigger candidates only). Every
 /// perplexity of a window (each prompt and all its deletions) is asked for in one call, which the model batches. A row
 /// depends only on the rows of its window, so a scan split into whole windows (shards) scores every row the same.</para>
 /// </remarks>
@@ -77,10 +78,11 @@ public sealed class Onion
                 plans[r] = (-1, [], TooFewWordsReason(rowWords.Count));
                 continue;
             }
-            // Distinct non-template words, rarest in the window first, ties by first position.
+            // Distinct non-template words: those other rows share first (only they can score), rarest first, then the
+            // row's own words; ties by first position.
             var deleted = rowWords.Select((w, i) => (w.Word, Index: i)).DistinctBy(w => w.Word, StringComparer.Ordinal)
                 .Where(w => !template.Contains(w.Word))
-                .OrderBy(w => frequency[w.Word]).ThenBy(w => w.Index)
+                .OrderBy(w => frequency[w.Word] < 2).ThenBy(w => frequency[w.Word]).ThenBy(w => w.Index)
                 .Take(Options.MaxDeletions).Select(w => w.Word).ToArray();
             // Deleting the only distinct word (repeated) would leave nothing.
             if (deleted.Length == 0 || rowWords.All(w => deleted.Length == 1 && w.Word == deleted[0]))

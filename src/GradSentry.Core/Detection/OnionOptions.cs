@@ -3,7 +3,10 @@ namespace GradSentry.Detection;
 /// <summary>The knobs of the ONION detector (<see cref="Onion"/>); the defaults were chosen on the lab's design split.</summary>
 public sealed record OnionOptions
 {
-    /// <summary>Most words deleted per row (each deletion is one more perplexity to compute); the rarest words of the window go first.</summary>
+    /// <summary>
+    /// Most words deleted per row (each deletion is one more perplexity to compute). Words other rows of the window share go
+    /// first, the rarest first (only they can score); words of the row alone come last.
+    /// </summary>
     /// <value>Default 32.</value>
     public int MaxDeletions { get; init; } = 32;
 

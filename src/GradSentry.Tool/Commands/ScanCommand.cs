@@ -60,7 +60,7 @@ public sealed class ScanCommand
 
     readonly Option<int> _onionMaxDeletions = new("--onion-max-deletions")
     {
-        Description = "--score onion: most words deleted per row, the rarest in the window first (each deletion is one more perplexity; words in at least 90% of the window's rows are template text and never deleted).",
+        Description = "--score onion: most words deleted per row; words other rows share go first, the rarest first (each deletion is one more perplexity; words in at least 90% of the window's rows are template text and never deleted).",
         DefaultValueFactory = _ => new GradSentry.Detection.OnionOptions().MaxDeletions,
         HelpName = "N",
     };

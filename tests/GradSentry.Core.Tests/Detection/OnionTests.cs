@@ -93,13 +93,15 @@ public class OnionTests
     }
 
     [Fact]
-    public void DeletionsPerRowAreCappedRarestFirst()
+    public void DeletionsPerRowAreCappedSharedWordsFirstTheRarestOfThemFirst()
     {
         var lm = new RareWordPerplexity();
-        var prompts = new[] { "common common2 rare1", "common common2 x", "common common2 y", "z w v" };
+        var prompts = new[] { "often rare1 shared2", "often x shared2", "often y", "z w v" };
         var rows = new Onion(lm.Compute, new OnionOptions { MaxDeletions = 1, TemplateFraction = 1 }).Score(prompts);
         Assert.All(rows, r => Assert.Equal(1, r.WordsDeleted));
-        Assert.Equal("rare1", rows[0].Words.Single().Word);
+        Assert.Equal("shared2", rows[0].Words.Single().Word); // in 2 rows: before 'often' (3) and 'rare1' (this row only)
+        Assert.Equal("often", rows[2].Words.Single().Word);
+        Assert.Equal("z", rows[3].Words.Single().Word); // no shared word: the first of its own
         Assert.Equal(4 * 2, lm.Asked.Count);
     }
 
