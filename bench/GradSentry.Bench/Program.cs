@@ -1,7 +1,7 @@
 using GradSentry.Bench;
 
 // Each benchmark is one class; internal helper subcommands (child processes) are not listed in the usage text.
-IBenchmark[] benchmarks = [new CheckpointLoadBenchmark(), new CheckpointLoadBenchmark.Child(), new ScoringBenchmark(), new ScoringMemoryBenchmark(), new ScoringMemoryBenchmark.Child(), new ReportMemoryBenchmark.Child(), new OutputMemoryBenchmark(), new OutputMemoryBenchmark.Child(), new MlNetOverheadBenchmark(), new VerdictStepBenchmark(), new VerdictStepBenchmark.Child(), new ScaleBenchmark(), new ScaleBenchmark.Child()];
+IBenchmark[] benchmarks = [new CheckpointLoadBenchmark(), new CheckpointLoadBenchmark.Child(), new ScoringBenchmark(), new ScoringMemoryBenchmark(), new ScoringMemoryBenchmark.Child(), new ReportMemoryBenchmark.Child(), new OutputMemoryBenchmark(), new OutputMemoryBenchmark.Child(), new MlNetOverheadBenchmark(), new VerdictStepBenchmark(), new VerdictStepBenchmark.Child(), new ScaleBenchmark(), new ScaleBenchmark.Child(), new OnionCostBenchmark()];
 IBenchmark[] listed = [.. benchmarks.Where(b => !b.Name.EndsWith("-child", StringComparison.Ordinal))];
 
 if (args.Length == 0 || args[0] is "-h" or "--help")

@@ -54,7 +54,8 @@ public sealed class GradSentryScan : ToolTask
     public string? Template { get; set; }
 
     /// <summary>
-    /// The detector that decides (<c>--score</c>: <c>trigger-conditional</c>, <c>reference</c>, <c>length-controlled</c>);
+    /// The detector that decides (<c>--score</c>: <c>trigger-conditional</c>, <c>reference</c>, <c>length-controlled</c>,
+    /// <c>onion</c>);
     /// empty leaves the tool's default, the trigger-conditional verdict.
     /// </summary>
     public string? Score { get; set; }

@@ -102,6 +102,17 @@ public sealed class GradSentryModel : IDisposable
     public GradSentryScorer CreateScorer(ScoringOptions options, int? maxLength = null, ScoreCache? cache = null) =>
         new(Model, CreateEncoder(maxLength), options, cache);
 
+    /// <summary>The scorer of <see cref="ScoringOptions.Score"/>: ONION's perplexity scorer, or the gradient scorer.</summary>
+    public IRowScorer CreateRowScorer(ScoringOptions options, int? maxLength = null, ScoreCache? cache = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Score == ScoreKind.Onion ? CreateOnionScorer(options, maxLength) : CreateScorer(options, maxLength, cache);
+    }
+
+    /// <summary>An ONION scorer over this model (the model is its own language model).</summary>
+    public OnionScorer CreateOnionScorer(ScoringOptions options, int? maxLength = null) =>
+        new(Model, CreateEncoder(maxLength), Tokenizer.EncodeText, options);
+
     /// <inheritdoc />
     public void Dispose() => Model.Dispose();
 }

@@ -87,8 +87,14 @@ public sealed class GradSentryFilterOptions : IValidatableObject
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
-        if (!string.IsNullOrEmpty(Detector) && !GradSentry.Scoring.ScoreKinds.TryParse(Detector, out _, out var detectorError))
+        var kind = GradSentry.Scoring.ScoreKinds.Default;
+        if (!string.IsNullOrEmpty(Detector) && !GradSentry.Scoring.ScoreKinds.TryParse(Detector, out kind, out var detectorError))
             yield return new ValidationResult("Detector: " + detectorError, [nameof(Detector)]);
+        else if (!string.IsNullOrEmpty(Detector) && kind == GradSentry.Scoring.ScoreKind.Onion)
+            // The scoring transform has no ONION column yet: thresholding the gradient score under ONION's name would be a lie.
+            yield return new ValidationResult(
+                "Detector: 'onion' is not available in ML.NET yet (the GradSentry() transform computes gradient scores only); use 'dotnet gradsentry scan --score onion' or the MSBuild gate (GradSentry_Score=onion), or choose 'trigger-conditional', 'reference' or 'length-controlled'.",
+                [nameof(Detector)]);
         if (!string.IsNullOrEmpty(Threshold) && !ThresholdRule.TryParse(Threshold, out _, out var error))
             yield return new ValidationResult("Threshold: " + error, [nameof(Threshold)]);
         if (Mode == GradSentryFilterMode.Mark && SuspectColumnName == ScoreColumnName)

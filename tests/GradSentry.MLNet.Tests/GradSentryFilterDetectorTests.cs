@@ -160,8 +160,17 @@ public class GradSentryFilterDetectorTests
     [Fact]
     public void AnUnknownDetectorIsRefusedWithTheNames()
     {
+        var error = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => _ml.Transforms.GradSentryFilter(detector: "flare"));
+
+        Assert.Contains("'trigger-conditional', 'reference', 'length-controlled', 'onion'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnionIsRefusedUntilTheTransformComputesIt()
+    {
         var error = Assert.Throws<System.ComponentModel.DataAnnotations.ValidationException>(() => _ml.Transforms.GradSentryFilter(detector: "onion"));
 
-        Assert.Contains("'trigger-conditional', 'reference', 'length-controlled'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'onion' is not available in ML.NET yet", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--score onion", error.Message, StringComparison.Ordinal);
     }
 }

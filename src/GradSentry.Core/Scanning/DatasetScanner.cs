@@ -50,7 +50,7 @@ public static class DatasetScanner
         if (model.Model.MemoryPlan is { } plan)
             progress?.Report(new ScanProgress(0, null, TimeSpan.Zero) { Note = "model: " + plan.Reason });
         using var cache = options.CacheDirectory is null || !capabilities.Cacheable ? null : model.OpenCache(options.CacheDirectory, options.Scoring.Probe);
-        using var scorer = model.CreateScorer(options.Scoring, options.MaxLength, cache);
+        using var scorer = model.CreateRowScorer(options.Scoring, options.MaxLength, cache);
 
         var shard = options.Shard;
         var located = new Dictionary<long, (string File, long Row, long Line, string Hash, string Prompt, string Response)>();
@@ -92,7 +92,7 @@ public static class DatasetScanner
 
         var scored = new ScoredDataset(files.ToList(), model.Directory,
             model.ContentHash(options.CacheDirectory is null ? null : Path.Combine(options.CacheDirectory, "file-hashes.json")),
-            scorer.Probe.Name, options with { DType = model.Model.ComputeDType }, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows)
+            scorer.Method, options with { DType = model.Model.ComputeDType }, globalRows, rows, suspects.HighestFirst(), clock.Elapsed, scorer.CachedRows)
         {
             BlockHashes = blocks.Blocks(),
         };
@@ -235,8 +235,9 @@ public static class DatasetScanner
             throw new ArgumentException($"only {scored.Rows.Count} of {scored.TotalRows} rows are scored (one shard); combine all shards before deciding.", nameof(scored));
         var options = scored.Options;
         var scores = scored.Rows.Select(r => r.Score).ToList();
-        IThresholdRule rule = ScoreKinds.Capabilities(options.Scoring.Score).OwnThreshold && scored.Association is { Verdict: not null } && ThresholdRule.IsAuto(options.Threshold)
-            ? new FixedThreshold(TriggerAssociation.FlagAbove, ThresholdMethods.TriggerAssociation)
+        var own = ScoreKinds.Capabilities(options.Scoring.Score).OwnThreshold && ThresholdRule.IsAuto(options.Threshold);
+        IThresholdRule rule = own && options.Scoring.Score == ScoreKind.Onion ? new FixedThreshold(Onion.FlagAbove, ThresholdMethods.OnionDropBar)
+            : own && scored.Association is { Verdict: not null } ? new FixedThreshold(TriggerAssociation.FlagAbove, ThresholdMethods.TriggerAssociation)
             : ThresholdRule.Parse(options.Threshold);
         var (summary, verdicts) = DatasetSummary.Decide(scores, rule, options.Scoring.Probe.Rank);
         if (scored.Association is { Verdict: null })

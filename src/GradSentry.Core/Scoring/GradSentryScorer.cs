@@ -10,7 +10,7 @@ namespace GradSentry.Scoring;
 /// still holds the reference score): pass all of them to <see cref="LengthControlledScore.Apply"/>.
 /// Memory is bounded by <see cref="ScoringOptions.Window"/>, whatever the dataset size.
 /// </summary>
-public sealed class GradSentryScorer : IDisposable
+public sealed class GradSentryScorer : IRowScorer
 {
     readonly SampleEncoder _encoder;
     readonly ScoringOptions _options;
@@ -34,6 +34,9 @@ public sealed class GradSentryScorer : IDisposable
 
     /// <summary>The probe in use (its <see cref="IGradientProbe.Name"/> goes into reports).</summary>
     public IGradientProbe Probe => _probe;
+
+    /// <inheritdoc />
+    public string Method => _probe.Name;
 
     /// <summary>Rows probed (not from the cache) so far.</summary>
     public long ProbedRows { get; private set; }

@@ -30,6 +30,18 @@ public sealed record SampleScore(
     /// <summary>The row's gradient sketch (length-controlled scoring only), else null.</summary>
     public float[]? Sketch { get; init; }
 
+    /// <summary>ONION's trigger candidates: the row's most suspicious prompt words, most suspicious first (null for other scores).</summary>
+    public IReadOnlyList<Detection.WordSuspicion>? TriggerCandidates { get; init; }
+
+    /// <summary>
+    /// Why the detector could not examine the row although it has a score (ONION on a prompt with no deletable word: score
+    /// 0). Reports list such rows (GS2004) so that a pass is never silent about them; null when the row was examined.
+    /// </summary>
+    public string? NotExamined { get; init; }
+
+    /// <summary>The prompt's perplexity under the model (ONION only; NaN otherwise).</summary>
+    public double PromptPerplexity { get; init; } = double.NaN;
+
     /// <summary>True when the row has a score.</summary>
     public bool IsScored => Error is null;
 

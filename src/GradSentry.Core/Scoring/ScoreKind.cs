@@ -22,6 +22,13 @@ public enum ScoreKind
     /// above 0.5 exactly for rows of a backdoor group; needs the lm_head target and the whole dataset.
     /// </summary>
     TriggerConditional = 2,
+
+    /// <summary>
+    /// ONION (<see cref="Detection.Onion"/>): how much the prompt's perplexity under the scanned model falls when one word is
+    /// deleted; rare trigger words stand out. The score is in [0, 1]; the most suspicious words are the row's trigger
+    /// candidates. Needs no gradient and no answer; blind to triggers without a rare word (sentences, styles).
+    /// </summary>
+    Onion = 3,
 }
 
 /// <summary>
@@ -36,7 +43,10 @@ public enum ScoreKind
 /// <param name="Cacheable">Per-row results can come from the score cache.</param>
 /// <param name="Shardable">Can be scored per shard and merged.</param>
 /// <param name="RankCeiling">The score is capped by the answer length (plots draw the ceiling).</param>
-/// <param name="OwnThreshold">With <c>--threshold auto</c> the score decides by its own rule (flagged above 0.5), not by the KDE valley.</param>
+/// <param name="OwnThreshold">
+/// With <c>--threshold auto</c> the score decides by its own rule, not by the KDE valley (trigger-conditional: flagged above
+/// 0.5; ONION: above <see cref="Detection.Onion.FlagAbove"/>).
+/// </param>
 public sealed record ScoreCapabilities(string Name, string Summary, string AxisLabel, bool NeedsSketch, bool WholeDataset, bool Cacheable, bool Shardable,
     bool RankCeiling, bool OwnThreshold);
 
@@ -52,11 +62,14 @@ public static class ScoreKinds
     /// <summary>The spelling of <see cref="ScoreKind.TriggerConditional"/>.</summary>
     public const string TriggerConditionalName = "trigger-conditional";
 
+    /// <summary>The spelling of <see cref="ScoreKind.Onion"/>.</summary>
+    public const string OnionName = "onion";
+
     /// <summary>The score a scan uses when none is named.</summary>
     public const ScoreKind Default = ScoreKind.TriggerConditional;
 
     /// <summary>Every kind, the default first.</summary>
-    public static IReadOnlyList<ScoreKind> All { get; } = [ScoreKind.TriggerConditional, ScoreKind.Reference, ScoreKind.LengthControlled];
+    public static IReadOnlyList<ScoreKind> All { get; } = [ScoreKind.TriggerConditional, ScoreKind.Reference, ScoreKind.LengthControlled, ScoreKind.Onion];
 
     /// <summary>What <paramref name="kind"/> needs and how it is shown.</summary>
     public static ScoreCapabilities Capabilities(ScoreKind kind) => kind switch
@@ -70,6 +83,9 @@ public static class ScoreKinds
         ScoreKind.TriggerConditional => new(TriggerConditionalName,
             "flags rows whose prompt words predict a shared answer-side behaviour (a backdoor's trigger -> payload association); repeated boilerplate without a trigger passes",
             "trigger association", NeedsSketch: true, WholeDataset: true, Cacheable: true, Shardable: true, RankCeiling: false, OwnThreshold: true),
+        ScoreKind.Onion => new(OnionName,
+            "ONION: how much deleting one prompt word lowers the prompt's perplexity under the model, for words that recur in the window (rare trigger words such as 'cf'; the top words are reported as trigger candidates; weak on sentence and style triggers)",
+            "ONION perplexity drop", NeedsSketch: false, WholeDataset: false, Cacheable: false, Shardable: true, RankCeiling: false, OwnThreshold: true),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

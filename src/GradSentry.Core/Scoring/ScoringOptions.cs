@@ -37,6 +37,9 @@ public sealed record ScoringOptions
     /// <value>Default 5.</value>
     public int Neighbours { get; init; } = LengthControlledScore.DefaultNeighbours;
 
+    /// <summary>Options of the ONION detector (<see cref="ScoreKind.Onion"/>).</summary>
+    public Detection.OnionOptions Onion { get; init; } = new();
+
     /// <summary>Checks ranges.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public void Validate()
@@ -46,6 +49,7 @@ public sealed record ScoringOptions
         if (MaxTokensPerBatch < 2) throw new ArgumentException($"max tokens per batch must be at least 2 (got {MaxTokensPerBatch}).");
         if (Window < 1) throw new ArgumentException($"window must be at least 1 (got {Window}).");
         if (!Enum.IsDefined(Score)) throw new ArgumentException($"unknown score kind {Score}.");
+        Onion.Validate();
         if (Neighbours < 1) throw new ArgumentException($"neighbours must be at least 1 (got {Neighbours}).");
         if (ScoreKinds.Capabilities(Score).NeedsSketch && Naive)
             throw new ArgumentException($"the {ScoreKinds.Name(Score)} score is computed by the lm_head closed form; it cannot be combined with the naive loop.");

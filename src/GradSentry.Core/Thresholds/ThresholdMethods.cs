@@ -30,6 +30,12 @@ public static class ThresholdMethods
     /// <summary>The trigger-conditional detector's own rule: rows of a backdoor group (score above 0.5) are flagged.</summary>
     public const string TriggerAssociation = "trigger_association";
 
+    /// <summary>
+    /// ONION's own rule: a row is flagged when deleting one recurring prompt word lowers its perplexity by more than the
+    /// bar (<see cref="Detection.Onion.FlagAbove"/>, weighted drop).
+    /// </summary>
+    public const string OnionDropBar = "onion_drop_bar";
+
     /// <summary>Too few rows for the trigger-conditional test: the reference score and rule decided.</summary>
     public const string FallbackTriggerAssociationSmallN = "fallback_trigger_association_small_n";
 

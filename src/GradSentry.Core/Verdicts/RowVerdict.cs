@@ -84,6 +84,9 @@ public sealed record RowVerdict
     {
         var reason = string.Create(CultureInfo.InvariantCulture,
             $"{ScoreKinds.Name(score.Kind)} score {score.Score:0.0000} {(flagged ? ">" : "<=")} threshold {threshold.Value:0.0000} ({threshold.Method}); ");
+        if (score.Kind == ScoreKind.Onion)
+            return reason + (score.NotExamined ?? "trigger candidates " + Detection.OnionText.Candidates(score.TriggerCandidates))
+                + (score.PromptTokensDropped > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {score.PromptTokensDropped} prompt tokens were cut to fit the maximum length") : "");
         reason += ScoreKinds.Capabilities(score.Kind).RankCeiling
             ? string.Create(CultureInfo.InvariantCulture, $"{score.AnswerTokens} answer tokens cap the score at {SpectralEntropy.RankCeiling(score.AnswerTokens, rank):0.000}")
             : string.Create(CultureInfo.InvariantCulture, $"{score.AnswerTokens} answer tokens; reference score {score.ReferenceScore:0.0000}");

@@ -52,7 +52,27 @@ public sealed record EvaluationOptions
 /// <param name="FeatureSeconds">Time spent measuring features.</param>
 /// <param name="TotalSeconds">Wall time of the run.</param>
 /// <param name="Cells">One result per attack and rate.</param>
-public sealed record EvaluationResult(EvaluationOptions Options, string ModelHash, long Parameters, int UniqueSamples, double FeatureSeconds, double TotalSeconds, IReadOnlyList<CellResult> Cells);
+public sealed record EvaluationResult(EvaluationOptions Options, string ModelHash, long Parameters, int UniqueSamples, double FeatureSeconds, double TotalSeconds, IReadOnlyList<CellResult> Cells)
+{
+    /// <summary>ONION's cost, when it ran: distinct prompts scored, distinct texts (prompts and deletions) measured, and seconds.</summary>
+    public OnionCost? Onion { get; init; }
+}
+
+/// <summary>What ONION cost in a run, next to the reference features' cost.</summary>
+/// <param name="Prompts">Distinct prompts scored.</param>
+/// <param name="Texts">Distinct texts whose perplexity was computed (each prompt and its deletions).</param>
+/// <param name="Seconds">Seconds spent computing them.</param>
+public sealed record OnionCost(int Prompts, int Texts, double Seconds);
+
+/// <summary>How often ONION's trigger candidates name the planted trigger.</summary>
+/// <param name="Hits">Poisoned rows with a trigger word among their top three suspicious words.</param>
+/// <param name="Rows">Poisoned rows.</param>
+/// <param name="NotExamined">Rows ONION could not examine (no deletable word).</param>
+public sealed record OnionTriggerHits(int Hits, int Rows, int NotExamined)
+{
+    /// <summary>Hits / rows (NaN without poisoned rows).</summary>
+    public double Rate => Rows == 0 ? double.NaN : (double)Hits / Rows;
+}
 
 /// <summary>One attack at one rate.</summary>
 /// <param name="Attack">Attack name.</param>
@@ -68,6 +88,9 @@ public sealed record EvaluationResult(EvaluationOptions Options, string ModelHas
 public sealed record CellResult(string Attack, AttackFamily Family, double Rate, int Rows, int Poisoned, int Controls, int CleanNegatives,
     double MedianCleanT, double MedianPoisonedT, IReadOnlyList<ScoreResult> Scores)
 {
+    /// <summary>ONION's top-3 trigger hits (attacks with a known trigger word list, when ONION ran); null otherwise.</summary>
+    public OnionTriggerHits? OnionHits { get; init; }
+
     /// <summary>The result of score <paramref name="name"/>.</summary>
     public ScoreResult Score(string name) => Scores.First(s => s.Score == name);
 }

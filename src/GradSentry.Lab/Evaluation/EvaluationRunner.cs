@@ -20,6 +20,7 @@ public static class EvaluationRunner
         var rule = ThresholdRule.Parse(options.Threshold);
         using var model = GradSentryModel.Load(options.ModelDirectory, "cpu");
         var extractor = new FeatureExtractor(model, batchSize: options.BatchSize);
+        var onion = options.Scores.Any(ScoreCatalog.NeedsOnion) ? new OnionColumn(model) : null;
         var pairs = options.Rows.Take(QaFiles.ReadPairs(options.DataFile));
         int CountTokens(string s) => model.Tokenizer.EncodeText(s).Count;
 
@@ -52,20 +53,27 @@ public static class EvaluationRunner
         foreach (var (attack, rate, rows) in datasets)
         {
             var cellFeatures = rows.Select(r => features[unique[(r.Question, r.Answer)]]).ToList();
-            cells.Add(Evaluate(attack, rate, rows, cellFeatures, options, rule));
+            cells.Add(Evaluate(attack, rate, rows, cellFeatures, options, rule, onion));
             var c = cells[^1];
             var ours = options.Scores.Contains(ScoreCatalog.LengthControlled)
                 ? FormattableString.Invariant($", ours {c.Score(ScoreCatalog.LengthControlled).Report.Auroc:0.000}")
                 : "";
+            if (onion is not null)
+                ours += FormattableString.Invariant($", onion {c.Score(ScoreCatalog.Onion).Report.Auroc:0.000} F1 {c.Score(ScoreCatalog.Onion).Report.Confusion.F1:0.000}")
+                        + (c.OnionHits is { } hits ? FormattableString.Invariant($" top-3 {hits.Rate:P0}") : "")
+                        + FormattableString.Invariant($" ({onion.Seconds:0}s)");
             log?.WriteLine(FormattableString.Invariant(
                 $"  {attack.Name} {rate:P0}: AUROC reference {c.Score(ScoreCatalog.Reference).Report.Auroc:0.000}, length {c.Score(ScoreCatalog.LengthOnly).Report.Auroc:0.000}{ours}"));
         }
-        return new EvaluationResult(options, model.ContentHash(), model.Model.Network.parameters().Sum(p => p.numel()), texts.Count, featureSeconds, clock.Elapsed.TotalSeconds, cells);
+        return new EvaluationResult(options, model.ContentHash(), model.Model.Network.parameters().Sum(p => p.numel()), texts.Count, featureSeconds, clock.Elapsed.TotalSeconds, cells)
+        {
+            Onion = onion is null ? null : new OnionCost(onion.PromptsScored, onion.TextsMeasured, onion.Seconds),
+        };
     }
 
     /// <summary>Scores one dataset with every score of <paramref name="options"/>.</summary>
     public static CellResult Evaluate(Attack attack, double rate, IReadOnlyList<LabeledSample> rows, IReadOnlyList<SampleFeatures> features,
-        EvaluationOptions options, IThresholdRule rule)
+        EvaluationOptions options, IThresholdRule rule, OnionColumn? onion = null)
     {
         ArgumentNullException.ThrowIfNull(attack);
         ArgumentNullException.ThrowIfNull(rows);
@@ -81,11 +89,12 @@ public static class EvaluationRunner
         var prompts = rows.Select(r => template.Apply(GradSentry.Data.DataRecord.FromFields("lab", 0, 1, ["question", "answer"], [r.Question, r.Answer])).Prompt).ToList();
         var boilerplate = rows.Select(r => r.Kind == SampleKind.Boilerplate).ToArray();
         var backdoors = rows.Select(r => r.Backdoor).ToArray();
+        var onionRows = onion is not null && options.Scores.Any(ScoreCatalog.NeedsOnion) ? onion.Score(prompts) : null;
         var results = new List<ScoreResult>();
         var columns = new List<double[]>();
         foreach (var name in options.Scores)
         {
-            var column = ScoreCatalog.Compute(name, features, options.Seed, answers, prompts);
+            var column = ScoreCatalog.Compute(name, features, options.Seed, answers, prompts, onionRows);
             columns.Add(column.Scores);
             double threshold;
             string method;
@@ -94,7 +103,13 @@ public static class EvaluationRunner
             {
                 flags = own;
                 threshold = double.NaN;
-                method = name == ScoreCatalog.TriggerConditional ? "own rule (trigger association)" : "own clusters (minority = poisoned)";
+                method = name switch
+                {
+                    ScoreCatalog.TriggerConditional => "own rule (trigger association)",
+                    ScoreCatalog.Onion => FormattableString.Invariant($"own rule (onion drop bar {GradSentry.Detection.Onion.FlagAbove})"),
+                    _ => "own clusters (minority = poisoned)",
+                };
+                if (name == ScoreCatalog.Onion) threshold = GradSentry.Detection.Onion.FlagAbove;
             }
             else
             {
@@ -108,8 +123,17 @@ public static class EvaluationRunner
         if (options.RowsDirectory is { } dump) WriteRows(dump, attack, rate, rows, t, features, options.Scores, columns);
         double MedianT(Func<LabeledSample, bool> which) =>
             LengthControl.Median(rows.Select((r, i) => (r, i)).Where(x => which(x.r)).Select(x => (double)t[x.i]).ToList());
+        OnionTriggerHits? hits = null;
+        if (onionRows is not null && OnionColumn.TriggerWords(attack.Name) is { } triggers)
+        {
+            var (hit, count) = OnionColumn.TriggerHits(onionRows, poisoned, triggers);
+            hits = new OnionTriggerHits(hit, count, onionRows.Count(r => r.NotExamined is not null));
+        }
         return new CellResult(attack.Name, attack.Family, rate, rows.Count, poisoned.Count(p => p), control.Count(c => c),
-            rows.Count(r => r.Kind == SampleKind.CleanNegative), MedianT(r => r.Kind == SampleKind.Clean), MedianT(r => r.Poisoned), results);
+            rows.Count(r => r.Kind == SampleKind.CleanNegative), MedianT(r => r.Kind == SampleKind.Clean), MedianT(r => r.Poisoned), results)
+        {
+            OnionHits = hits,
+        };
     }
 
     static void WriteRows(string directory, Attack attack, double rate, IReadOnlyList<LabeledSample> rows, int[] t,

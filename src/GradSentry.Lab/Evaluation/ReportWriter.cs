@@ -114,6 +114,58 @@ public static class ReportWriter
         L();
     }
 
+    /// <summary>The word-trigger attacks ONION's AUROC goal covers (issue 12).</summary>
+    static readonly string[] WordTriggerAttacks = ["badnets", "cba"];
+
+    /// <summary>ONION's goals (issue 12), its trigger candidates' hit rate, its weakness, and its cost.</summary>
+    static void OnionSection(StringBuilder sb, EvaluationResult result)
+    {
+        void L(string line = "") => sb.Append(line).Append('\n');
+        var onion = ScoreCatalog.Onion;
+        var cells = result.Cells;
+        L("## ONION (issue 12)");
+        L();
+        L("`onion` = the product's `--score onion` (Core's `Onion` over `PromptPerplexity`, the bundled model as the language model; template words in ≥ 90% of a 512-row window skipped; at most 32 deletions per row). " +
+          "Row score = max over words w of max(0, 1 − PPL(without w) / PPL(prompt)) · (1 − 1/n_w), n_w = rows of the window holding w (`onion-max` = the same without the weight); flagged above its own bar 0.35. Top-3 hit = a planted trigger word (BadNets cf/mn/bb/tq, CBA consider/done, AddSent's and the style rewrite's words) is among the row's three most suspicious words.");
+        L();
+        L("| goal | met | worst case |");
+        L("|---|---|---|");
+        var word = cells.Where(c => WordTriggerAttacks.Contains(c.Attack)).ToList();
+        if (word.Count > 0)
+        {
+            var worst = word.MinBy(c => c.Score(onion).Report.Auroc)!;
+            L($"| word triggers (BadNets, CBA): AUROC ≥ 0.9 at every rate | {YesNo(word.All(c => c.Score(onion).Report.Auroc >= 0.9))} | AUROC {F(worst.Score(onion).Report.Auroc)} ({worst.Attack} {Pct(worst.Rate)}) |");
+            var withHits = word.Where(c => c.OnionHits is { Rows: > 0 }).ToList();
+            if (withHits.Count > 0)
+            {
+                var hits = withHits.Sum(c => c.OnionHits!.Hits);
+                var rows = withHits.Sum(c => c.OnionHits!.Rows);
+                var worstHits = withHits.MinBy(c => c.OnionHits!.Rate)!;
+                L($"| word triggers: a trigger word in the top 3 of ≥ 90% of poisoned rows | {YesNo((double)hits / rows >= 0.9)} | {Pct((double)hits / rows)} of {rows} rows over all rates; worst {Pct(worstHits.OnionHits!.Rate)} ({worstHits.Attack} {Pct(worstHits.Rate)}) |");
+            }
+        }
+        L();
+        L("| attack | rate | poisoned | AUROC | F1 | precision / recall | threshold | top-3 hit | not examined | control / boilerplate FPR |");
+        L("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var c in cells)
+        {
+            var s = c.Score(onion);
+            var r = s.Report;
+            var hit = c.OnionHits is { Rows: > 0 } h ? $"{Pct(h.Rate)} ({h.Hits}/{h.Rows})" : "–";
+            var notExamined = c.OnionHits is { } n ? n.NotExamined.ToString(CultureInfo.InvariantCulture) : "–";
+            L($"| {c.Attack} | {Pct(c.Rate)} | {c.Poisoned} | {F(r.Auroc)} | {F(r.Confusion.F1)} | {F(r.Confusion.Precision, "0.00")} / {F(r.Confusion.Recall, "0.00")} | {F(s.Threshold)} {Abbreviate(s.ThresholdMethod)} | {hit} | {notExamined} | {PctOrDash(r.ControlFalsePositiveRate)} / {PctOrDash(r.BoilerplateFalsePositiveRate)} |");
+        }
+        L();
+        if (result.Onion is { } cost)
+        {
+            var featureMs = result.FeatureSeconds * 1000 / Math.Max(1, result.UniqueSamples);
+            var onionMs = cost.Seconds * 1000 / Math.Max(1, cost.Prompts);
+            L(FormattableString.Invariant($"Cost in this run (CPU, shared): ONION measured {cost.Texts:N0} distinct texts for {cost.Prompts:N0} distinct prompts ({(double)cost.Texts / Math.Max(1, cost.Prompts):0.0} perplexities per prompt) in {cost.Seconds:0} s = {onionMs:0.0} ms per prompt; ") +
+              FormattableString.Invariant($"the gradient features (reference score and the lab's extra features, one batched pass) took {featureMs:0.0} ms per row. ONION's ratio to that: {onionMs / Math.Max(1e-9, featureMs):0.0}×."));
+            L();
+        }
+    }
+
     static double Nan0(double v) => double.IsNaN(v) ? 0 : v;
 
     static string YesNo(bool met) => met ? "yes" : "**no**";
@@ -127,7 +179,7 @@ public static class ReportWriter
         var o = result.Options;
         var sb = new StringBuilder();
         void L(string line = "") => sb.Append(line).Append('\n');
-        var headline = new[] { ScoreCatalog.Reference, ScoreCatalog.LengthOnly, ScoreCatalog.LengthControlled, ScoreCatalog.TriggerConditional }.Where(o.Scores.Contains).ToList();
+        var headline = new[] { ScoreCatalog.Reference, ScoreCatalog.LengthOnly, ScoreCatalog.LengthControlled, ScoreCatalog.TriggerConditional, ScoreCatalog.Onion }.Where(o.Scores.Contains).ToList();
         var ours = o.Scores.Contains(ScoreCatalog.LengthControlled) ? ScoreCatalog.LengthControlled : null;
 
         L("# GradSentry detection quality");
@@ -146,6 +198,7 @@ public static class ReportWriter
         }
 
         VerdictGoals(sb, result, headline);
+        if (o.Scores.Contains(ScoreCatalog.Onion)) OnionSection(sb, result);
 
         if (ours is not null)
         {

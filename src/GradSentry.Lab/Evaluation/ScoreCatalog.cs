@@ -22,6 +22,21 @@ public static class ScoreCatalog
     /// <summary>The product's default verdict (<see cref="GradSentry.Detection.TriggerAssociation"/>), run through Core.</summary>
     public const string TriggerConditional = "trigger-conditional";
 
+    /// <summary>ONION (<see cref="GradSentry.Detection.Onion"/>), run through Core with the model as its language model.</summary>
+    public const string Onion = "onion";
+
+    /// <summary>ONION's plain row score (the largest drop, no recurrence weight): the design split's first candidate.</summary>
+    public const string OnionMax = "onion-max";
+
+    /// <summary>ONION with the word drops combined as <c>1 − Π(1 − drop⁺)</c> (several trigger words add up): a design-split candidate.</summary>
+    public const string OnionCombined = "onion-combined";
+
+    /// <summary>ONION with each word's drop weighted by <c>1 − 1/n</c>, n = rows of the window holding the word (a word seen once counts nothing): a design-split candidate.</summary>
+    public const string OnionRecurrent = "onion-recurrent";
+
+    /// <summary>ONION's row drop capped at the word's median drop over the window's rows holding it (words in one row count nothing): a design-split candidate.</summary>
+    public const string OnionWordMedian = "onion-word-median";
+
     /// <summary>Baselines and competitors.</summary>
     public static IReadOnlyList<string> Baselines { get; } = ["random", "loss", "spectral-signatures", "graceful", "answer-recurrence"];
 
@@ -30,7 +45,10 @@ public static class ScoreCatalog
         ["lc-ceiling", "lc-ceiling-full", "lc-t-rank", "lc-t-z", "lc-loss-t-z", "lc-knn-3", "lc-knn-5", "lc-knn-10", "lc-knn-5-cos", "lc-knn-centered", "lc-knn-t-rank"];
 
     /// <summary>The default score list of a run: the three headline columns, baselines, then the other candidates.</summary>
-    public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, TriggerConditional, .. Baselines, .. Candidates];
+    public static IReadOnlyList<string> Default { get; } = [Reference, LengthOnly, LengthControlled, TriggerConditional, Onion, .. Baselines, .. Candidates, OnionMax, OnionCombined, OnionRecurrent, OnionWordMedian];
+
+    /// <summary>True for the columns that need ONION's per-row results.</summary>
+    public static bool NeedsOnion(string name) => name is Onion or OnionMax or OnionCombined or OnionRecurrent or OnionWordMedian;
 
     /// <summary>Which candidate <see cref="LengthControlled"/> stands for.</summary>
     public const string ChosenCandidate = "lc-knn-5-cos";
@@ -45,7 +63,9 @@ public static class ScoreCatalog
     /// <param name="seed">Seed of the random baseline.</param>
     /// <param name="answers">Each row's answer text (only the text baseline <c>answer-recurrence</c> reads it).</param>
     /// <param name="prompts">The rendered prompts (the trigger-conditional verdict reads their words).</param>
-    public static ScoreColumn Compute(string name, IReadOnlyList<SampleFeatures> features, ulong seed, IReadOnlyList<string>? answers = null, IReadOnlyList<string>? prompts = null)
+    /// <param name="onion">ONION's result per row (<see cref="OnionColumn"/>), for the ONION columns.</param>
+    public static ScoreColumn Compute(string name, IReadOnlyList<SampleFeatures> features, ulong seed, IReadOnlyList<string>? answers = null, IReadOnlyList<string>? prompts = null,
+        IReadOnlyList<GradSentry.Detection.OnionRow>? onion = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(features);
@@ -64,6 +84,42 @@ public static class ScoreCatalog
                     vocabulary.DistinctIds(prompts[i]), vocabulary.DistinctIds(answers[i]), f.Sketch)).ToList();
                 var verdict = GradSentry.Detection.TriggerAssociation.Run(rows, vocabulary);
                 return new(verdict.Scores, verdict.Flags);
+            }
+            case Onion:
+            {
+                // The product's decision with --threshold auto: its own bar.
+                var scores = (onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion))).Select(r => r.Score).ToArray();
+                return new(scores, scores.Select(s => s > GradSentry.Detection.Onion.FlagAbove).ToArray());
+            }
+            case OnionMax: return new((onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion))).Select(r => r.Words.Select(w => Math.Max(0, w.Drop)).DefaultIfEmpty(0).Max()).ToArray());
+            case OnionCombined:
+                return new((onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion)))
+                    .Select(r => 1 - r.Words.Aggregate(1.0, (p, w) => p * (1 - Math.Clamp(w.Drop, 0, 1)))).ToArray());
+            case OnionRecurrent or OnionWordMedian:
+            {
+                var rows = onion ?? throw new ArgumentException("onion needs ONION's rows.", nameof(onion));
+                var scores = new double[rows.Count];
+                const int window = 512; // the scanner's default window, as OnionColumn windows
+                for (var start = 0; start < rows.Count; start += window)
+                {
+                    var end = Math.Min(rows.Count, start + window);
+                    var drops = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+                    for (var i = start; i < end; i++)
+                        foreach (var w in rows[i].Words)
+                        {
+                            if (!drops.TryGetValue(w.Word, out var list)) drops[w.Word] = list = [];
+                            list.Add(Math.Max(0, w.Drop));
+                        }
+                    for (var i = start; i < end; i++)
+                        scores[i] = rows[i].Words.Select(w =>
+                        {
+                            var all = drops[w.Word];
+                            var own = Math.Max(0, w.Drop);
+                            if (name == OnionRecurrent) return own * (1 - 1.0 / all.Count);
+                            return all.Count < 2 ? 0 : Math.Min(own, LengthControl.Median(all));
+                        }).DefaultIfEmpty(0).Max();
+                }
+                return new(scores);
             }
             case "random": return new(GradSentry.Lab.Baselines.Baselines.Random(features.Count, seed));
             case "loss": return new(GradSentry.Lab.Baselines.Baselines.MinMax(features.Select(f => f.Loss).ToArray()));

@@ -45,6 +45,8 @@ public static class ReportEmitter
         }
         if (request.FilteredOutput is not null && report.Result.Summary.Failed > 0)
             ConsoleStreams.ErrorLine($"--filtered-output: not written, because {report.Result.Summary.Failed} row(s) could not be scored (GS2003).");
+        if (report.NothingExamined)
+            ConsoleStreams.ErrorLine($"error: the {Scoring.ScoreKinds.Name(report.Result.Options.Scoring.Score)} detector could examine none of the {report.Result.Summary.Evaluated} rows (GS2004: no prompt has a word it can delete), so the gate cannot pass; scan with another --score.");
         return report.ExitCode;
     }
 }

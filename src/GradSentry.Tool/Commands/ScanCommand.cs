@@ -58,6 +58,13 @@ public sealed class ScanCommand
         HelpName = string.Join("|", ScoreKinds),
     };
 
+    readonly Option<int> _onionMaxDeletions = new("--onion-max-deletions")
+    {
+        Description = "--score onion: most words deleted per row; words other rows share go first, the rarest first (each deletion is one more perplexity; words in at least 90% of the window's rows are template text and never deleted).",
+        DefaultValueFactory = _ => new GradSentry.Detection.OnionOptions().MaxDeletions,
+        HelpName = "N",
+    };
+
     readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or cuda:N.", DefaultValueFactory = _ => "auto", HelpName = "auto|cpu|cuda[:n]" };
 
     readonly Option<string> _dtype = new("--dtype")
@@ -141,7 +148,7 @@ public sealed class ScanCommand
     {
         var command = new Command("scan", "Score every row of a dataset by the spectral entropy of its per-sample gradient, learn the threshold, gate on the suspect fraction, and report.");
         command.Arguments.Add(_data.RejectingUnknownOptions("scan"));
-        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _device, _dtype, _batchSize, _window, _maxLength, _template, _chatTemplate, _promptField, _responseField, _messagesField, _roleField, _contentField, _inputFormat, _cache, _shard, _filterOnly })
+        foreach (var option in new Option[] { _model, _target, _rank, _slice, _score, _onionMaxDeletions, _device, _dtype, _batchSize, _window, _maxLength, _template, _chatTemplate, _promptField, _responseField, _messagesField, _roleField, _contentField, _inputFormat, _cache, _shard, _filterOnly })
             command.Options.Add(option);
         _report.AddTo(command);
         _score.AcceptOnlyFromAmong([.. ScoreKinds]);
@@ -191,6 +198,7 @@ public sealed class ScanCommand
                 BatchSize = parse.GetValue(_batchSize),
                 Window = parse.GetValue(_window),
                 Score = scoreKind,
+                Onion = new GradSentry.Detection.OnionOptions { MaxDeletions = parse.GetValue(_onionMaxDeletions) },
                 Probe = new ProbeOptions { TargetParameter = parse.GetValue(_target)!, Rank = parse.GetValue(_rank), SliceFactor = parse.GetValue(_slice) },
             },
         };
@@ -208,6 +216,7 @@ public sealed class ScanCommand
             BatchSize = options.Scoring.BatchSize,
             Window = options.Scoring.Window,
             MaxLength = options.MaxLength,
+            OnionMaxDeletions = options.Scoring.Onion.MaxDeletions,
             Template = parse.GetValue(_template)!,
             TemplateSource = chat.Source,
             TemplateWarnings = chat.Warnings,

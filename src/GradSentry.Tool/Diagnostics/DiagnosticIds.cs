@@ -26,6 +26,9 @@ public static class DiagnosticIds
     /// <summary>A row could not be scored, e.g. its response does not fit the maximum length (error).</summary>
     public const string RowCannotBeScored = "GS2003";
 
+    /// <summary>The detector could not examine a row (ONION on a prompt with no deletable word); it scored 0 but is not cleared (warning).</summary>
+    public const string RowNotExamined = "GS2004";
+
     /// <summary>A baseline entry matches no row of the scanned data (warning).</summary>
     public const string StaleBaselineEntry = "GS3001";
 
@@ -34,7 +37,7 @@ public static class DiagnosticIds
 
     /// <summary>Every ID, in order.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [PoisonFractionOverLimit, SuspectRow, UnreadableDataset, ModelCannotBeLoaded, RowCannotBeScored, StaleBaselineEntry];
+        [PoisonFractionOverLimit, SuspectRow, UnreadableDataset, ModelCannotBeLoaded, RowCannotBeScored, RowNotExamined, StaleBaselineEntry];
 
     /// <summary>The help page of <paramref name="id"/>.</summary>
     public static string HelpLink(string id) => HelpLinkBase + id + ".md";
@@ -48,6 +51,7 @@ public static class DiagnosticIds
         UnreadableDataset => "Unreadable or malformed dataset",
         ModelCannotBeLoaded => "Model cannot be loaded",
         RowCannotBeScored => "Row could not be scored",
+        RowNotExamined => "Row not examined by the detector",
         StaleBaselineEntry => "Stale baseline entry",
         _ => throw new ArgumentException("Unknown GradSentry diagnostic ID '" + id + "'.", nameof(id)),
     };
@@ -57,7 +61,7 @@ public static class DiagnosticIds
     public static bool IsErrorByDefault(string id) => id switch
     {
         PoisonFractionOverLimit or UnreadableDataset or ModelCannotBeLoaded or RowCannotBeScored => true,
-        SuspectRow or StaleBaselineEntry => false,
+        SuspectRow or RowNotExamined or StaleBaselineEntry => false,
         _ => throw new ArgumentException("Unknown GradSentry diagnostic ID '" + id + "'.", nameof(id)),
     };
 }

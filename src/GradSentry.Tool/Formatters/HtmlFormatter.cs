@@ -147,13 +147,20 @@ public sealed class HtmlFormatter : IReportFormatter
         }
         else
         {
-            // The status of the listed rows only: one pass over the rows, memory for the top suspects, not for every row.
+            // The status (and ONION's trigger candidates) of the listed rows only: one pass over the rows, memory for the top
+            // suspects, not for every row.
             var status = r.TopSuspects.Select(t => (t.File, t.Line)).Distinct().ToDictionary(key => key, _ => "");
+            var candidates = new Dictionary<(string, long), string>();
+            var onion = r.Options.Scoring.Score == Scoring.ScoreKind.Onion;
             for (var i = 0; i < r.Rows.Count; i++)
-                if (status.ContainsKey((r.Rows[i].File, r.Rows[i].Line)))
-                    status[(r.Rows[i].File, r.Rows[i].Line)] = report.IsSuspect(i) ? "suspect" : report.IsBaselined(i) ? "baselined" : "below threshold";
+            {
+                var key = (r.Rows[i].File, r.Rows[i].Line);
+                if (!status.ContainsKey(key)) continue;
+                status[key] = report.IsSuspect(i) ? "suspect" : report.IsBaselined(i) ? "baselined" : "below threshold";
+                if (onion) candidates[key] = r.Rows[i].Score.NotExamined ?? Detection.OnionText.Candidates(r.Rows[i].Score.TriggerCandidates);
+            }
             w.WriteLine("<table>");
-            w.WriteLine("<thead><tr><th>#</th><th>Location</th><th>Score</th><th>Answer tokens</th><th>Status</th><th>Prompt</th><th>Response</th></tr></thead>");
+            w.WriteLine("<thead><tr><th>#</th><th>Location</th><th>Score</th><th>Answer tokens</th><th>Status</th>" + (onion ? "<th>Trigger candidates (ONION)</th>" : "") + "<th>Prompt</th><th>Response</th></tr></thead>");
             w.WriteLine("<tbody>");
             var n = 0;
             foreach (var suspect in r.TopSuspects)
@@ -162,7 +169,7 @@ public sealed class HtmlFormatter : IReportFormatter
                 var st = status.GetValueOrDefault((suspect.File, suspect.Line), "");
                 var css = st == "suspect" ? "suspect" : st == "baselined" ? "baselined" : "muted";
                 w.WriteLine(string.Create(inv,
-                    $"<tr class=\"top-suspect\"><td class=\"num\">{n}</td><td>{E(suspect.File)}:{suspect.Line}</td><td class=\"num\">{suspect.Score:0.0000}</td><td class=\"num\">{suspect.AnswerTokens}</td><td class=\"{css}\">{E(st)}</td><td><pre>{E(suspect.Prompt)}</pre></td><td><pre>{E(suspect.Response)}</pre></td></tr>"));
+                    $"<tr class=\"top-suspect\"><td class=\"num\">{n}</td><td>{E(suspect.File)}:{suspect.Line}</td><td class=\"num\">{suspect.Score:0.0000}</td><td class=\"num\">{suspect.AnswerTokens}</td><td class=\"{css}\">{E(st)}</td>{(onion ? $"<td class=\"candidates\">{E(candidates.GetValueOrDefault((suspect.File, suspect.Line), ""))}</td>" : "")}<td><pre>{E(suspect.Prompt)}</pre></td><td><pre>{E(suspect.Response)}</pre></td></tr>"));
             }
             w.WriteLine("</tbody>");
             w.WriteLine("</table>");

@@ -132,6 +132,12 @@ public sealed class JsonFormatter : IReportFormatter
             w.WriteNumber("promptTokensDropped", row.Score.PromptTokensDropped);
             w.WriteString("rowHash", row.RowHash);
             w.WriteString("reason", row.Verdict.Reason);
+            if (row.Score.Kind == Scoring.ScoreKind.Onion)
+            {
+                Number(w, "promptPerplexity", row.Score.PromptPerplexity);
+                if (row.Score.NotExamined is { } notExamined) w.WriteString("notExamined", notExamined);
+                WriteCandidates(w, row.Score.TriggerCandidates);
+            }
             w.WriteEndObject();
             w.FlushWhenFull();
         }
@@ -168,6 +174,14 @@ public sealed class JsonFormatter : IReportFormatter
         w.WriteStartObject("detector");
         w.WriteString("name", Scoring.ScoreKinds.Name(result.Options.Scoring.Score));
         w.WriteString("scoreLabel", Scoring.ScoreKinds.Capabilities(result.Options.Scoring.Score).AxisLabel);
+        if (result.Options.Scoring.Score == Scoring.ScoreKind.Onion)
+        {
+            var onion = result.Options.Scoring.Onion;
+            w.WriteNumber("maxDeletions", onion.MaxDeletions);
+            Number(w, "templateFraction", onion.TemplateFraction);
+            w.WriteNumber("topWords", onion.TopWords);
+            w.WriteNumber("notExamined", result.Rows.Count(r => r.Score.NotExamined is not null));
+        }
         if (result.Association is { } a)
         {
             w.WriteString("outcome", a.Summary);
@@ -181,6 +195,22 @@ public sealed class JsonFormatter : IReportFormatter
             }
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>ONION's trigger candidates of a row: word, suspicion (PPL drop) and relative drop.</summary>
+    static void WriteCandidates(Utf8JsonWriter w, IReadOnlyList<Detection.WordSuspicion>? candidates)
+    {
+        w.WriteStartArray("triggerCandidates");
+        foreach (var c in candidates ?? [])
+        {
+            w.WriteStartObject();
+            w.WriteString("word", c.Word);
+            Number(w, "suspicion", c.Suspicion);
+            Number(w, "drop", c.Drop);
+            w.WriteNumber("rows", c.Rows);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     static void Groups(Utf8JsonWriter w, string name, IReadOnlyList<Detection.BackdoorGroup> groups, bool numbered)

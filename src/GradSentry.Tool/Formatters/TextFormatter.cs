@@ -57,10 +57,21 @@ public sealed class TextFormatter : IReportFormatter
             {
                 var row = r.Rows[i];
                 var group = report.GroupOf(i) is { } g ? string.Create(inv, $"  group {g.Number}") : "";
+                if (row.Score.Kind == Scoring.ScoreKind.Onion) group += "  trigger candidates " + Detection.OnionText.Candidates(row.Score.TriggerCandidates);
                 w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  score {row.Score.Score:0.0000}  {row.Score.AnswerTokens} answer tokens{group}"));
             }
             if (report.Suspects.Count > MaxListed)
                 w.WriteLine(string.Create(inv, $"  ... and {report.Suspects.Count - MaxListed} more (see --format json or csv)"));
+        }
+        var unexaminedCount = report.NotExamined;
+        if (unexaminedCount > 0)
+        {
+            w.WriteLine();
+            w.WriteLine(string.Create(inv, $"Rows the detector could not examine (GS2004; scored 0, not cleared):"));
+            foreach (var row in r.Rows.Where(x => x.Score.NotExamined is not null).Take(MaxListed))
+                w.WriteLine(string.Create(inv, $"  {row.File}:{row.Line}  {row.Score.NotExamined}"));
+            if (unexaminedCount > MaxListed)
+                w.WriteLine(string.Create(inv, $"  ... and {unexaminedCount - MaxListed} more (see --format json)"));
         }
         if (s.Failed > 0)
         {

@@ -39,6 +39,9 @@ public sealed record ReportOptions
     /// <summary>Maximum length, or null for the model's.</summary>
     public int? MaxLength { get; init; }
 
+    /// <summary>ONION's most deletions per row (<c>--onion-max-deletions</c>).</summary>
+    public int OnionMaxDeletions { get; init; } = new GradSentry.Detection.OnionOptions().MaxDeletions;
+
     /// <summary>Template name or file.</summary>
     public required string Template { get; init; }
 

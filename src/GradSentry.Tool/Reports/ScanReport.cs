@@ -45,14 +45,23 @@ public sealed class ScanReport
 
         Suspects = Enumerable.Range(0, result.Rows.Count).Where(i => result.Rows[i].Verdict.Flagged && !_baselined.ContainsKey(i)).ToList();
         Baselined = result.Rows.Where((r, i) => r.Verdict.Flagged && _baselined.ContainsKey(i)).LongCount();
+        NotExamined = result.Rows.LongCount(r => r.Score.IsScored && r.Score.NotExamined is not null);
         var evaluated = result.Summary.Evaluated;
         SuspectFraction = evaluated == 0 ? 0 : (double)Suspects.Count / evaluated;
         SuspectsWithinLimit = DatasetSummary.SuspectsWithinLimit(Suspects.Count, evaluated, result.Options.MaxPoisonFraction);
-        // A gate never passes on rows it could not score: every format says so, as the exit code does.
-        GatePassed = DatasetSummary.GatePasses(Suspects.Count, evaluated, result.Summary.Failed, result.Options.MaxPoisonFraction);
+        // A gate never passes on rows it could not score: every format says so, as the exit code does. Nor does it pass a
+        // dataset its detector could not examine at all (ONION with no deletable word in any row).
+        NothingExamined = evaluated > 0 && NotExamined == evaluated;
+        GatePassed = DatasetSummary.GatePasses(Suspects.Count, evaluated, result.Summary.Failed, result.Options.MaxPoisonFraction) && !NothingExamined;
         Success = GatePassed;
         Diagnostics = BuildDiagnostics(baseline);
     }
+
+    /// <summary>Scored rows the detector could not examine (scored 0 with a reason, GS2004).</summary>
+    public long NotExamined { get; }
+
+    /// <summary>True when the detector could examine no scored row at all: the gate fails (exit 1) rather than pass on nothing.</summary>
+    public bool NothingExamined { get; }
 
     /// <summary>The engine's result.</summary>
     public ScanResult Result { get; }
@@ -89,6 +98,7 @@ public sealed class ScanReport
                 reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{Suspects.Count} suspect row{(Suspects.Count == 1 ? "" : "s")} above the limit"));
             if (Result.Summary.Failed > 0)
                 reasons.Add(string.Create(CultureInfo.InvariantCulture, $"{Result.Summary.Failed} row{(Result.Summary.Failed == 1 ? "" : "s")} could not be scored"));
+            if (NothingExamined) reasons.Add("the detector could examine no row (GS2004)");
             return string.Join("; ", reasons);
         }
     }
@@ -109,7 +119,7 @@ public sealed class ScanReport
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
     /// <summary>The exit code the scan ends with: 1 when a row could not be scored, 2 when the gate failed, else 0.</summary>
-    public int ExitCode => Result.Summary.Failed > 0 ? ExitCodes.UsageOrInputError : GatePassed ? ExitCodes.Passed : ExitCodes.GateFailed;
+    public int ExitCode => Result.Summary.Failed > 0 || NothingExamined ? ExitCodes.UsageOrInputError : GatePassed ? ExitCodes.Passed : ExitCodes.GateFailed;
 
     /// <summary>True when row <paramref name="index"/> is flagged but accepted by the baseline.</summary>
     public bool IsBaselined(int index) => _baselined.ContainsKey(index) && Result.Rows[index].Verdict.Flagged;
@@ -131,9 +141,21 @@ public sealed class ScanReport
     DiagnosticList BuildDiagnostics(BaselineFile? baseline)
     {
         var failed = new List<int>();
+        var notExamined = new List<int>();
         for (var i = 0; i < Result.Rows.Count; i++)
-            if (Result.Rows[i].Verdict.Failed) failed.Add(i);
-        return new DiagnosticList(this, failed, baseline);
+        {
+            var row = Result.Rows[i];
+            if (row.Verdict.Failed) failed.Add(i);
+            else if (row.Score.IsScored && row.Score.NotExamined is not null) notExamined.Add(i);
+        }
+        return new DiagnosticList(this, failed, notExamined, baseline);
+    }
+
+    Diagnostic NotExaminedDiagnostic(int index)
+    {
+        var row = Result.Rows[index];
+        return Diagnostic.Create(DiagnosticIds.RowNotExamined, row.File, row.Line, 1,
+            string.Create(CultureInfo.InvariantCulture, $"row {row.Row}: {row.Score.NotExamined}."));
     }
 
     Diagnostic FailedRowDiagnostic(int index)
@@ -166,12 +188,15 @@ public sealed class ScanReport
         Diagnostic.Create(DiagnosticIds.StaleBaselineEntry, baseline.Path ?? "baseline", baseline.LineOf(entry.RowHash), 1,
             $"the baseline entry for {entry.File} line {entry.Line.ToString(CultureInfo.InvariantCulture)} (row hash {entry.RowHash[..12]}) matches no scanned row; the row changed or was removed. Delete the entry.");
 
-    /// <summary>GS2003 per failed row, GS1002 per suspect, GS1001 when over the limit, GS3001 per stale entry: in that order, each made when read.</summary>
-    sealed class DiagnosticList(ScanReport report, List<int> failed, BaselineFile? baseline) : IReadOnlyList<Diagnostic>
+    /// <summary>
+    /// GS2003 per failed row, GS1002 per suspect, GS2004 per row the detector could not examine, GS1001 when over the limit,
+    /// GS3001 per stale entry: in that order, each made when read.
+    /// </summary>
+    sealed class DiagnosticList(ScanReport report, List<int> failed, List<int> notExamined, BaselineFile? baseline) : IReadOnlyList<Diagnostic>
     {
         int Gate => report.SuspectsWithinLimit ? 0 : 1;
 
-        public int Count => failed.Count + report.Suspects.Count + Gate + report.StaleBaselineEntries.Count;
+        public int Count => failed.Count + report.Suspects.Count + notExamined.Count + Gate + report.StaleBaselineEntries.Count;
 
         public Diagnostic this[int index]
         {
@@ -182,6 +207,8 @@ public sealed class ScanReport
                 index -= failed.Count;
                 if (index < report.Suspects.Count) return report.SuspectDiagnostic(report.Suspects[index]);
                 index -= report.Suspects.Count;
+                if (index < notExamined.Count) return report.NotExaminedDiagnostic(notExamined[index]);
+                index -= notExamined.Count;
                 if (index < Gate) return report.GateDiagnostic();
                 index -= Gate;
                 ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, report.StaleBaselineEntries.Count);

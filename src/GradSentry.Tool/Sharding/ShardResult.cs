@@ -93,6 +93,22 @@ public sealed class ShardResult
             w.WriteEndArray();
             w.WriteNumber("promptTokensDropped", score.PromptTokensDropped);
             if (score.Error is not null) w.WriteString("error", score.Error);
+            if (score.NotExamined is not null) w.WriteString("notExamined", score.NotExamined);
+            if (double.IsFinite(score.PromptPerplexity)) w.WriteNumber("promptPerplexity", score.PromptPerplexity);
+            if (score.TriggerCandidates is { } candidates)
+            {
+                w.WriteStartArray("triggerCandidates");
+                foreach (var c in candidates)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("word", c.Word);
+                    w.WriteNumber("suspicion", c.Suspicion);
+                    w.WriteNumber("drop", c.Drop);
+                    w.WriteNumber("rows", c.Rows);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             // What merge needs for a score that compares rows: the gradient sketch and the row's words.
             if (score.Sketch is { } sketch) w.WriteBase64String("sketch", System.Runtime.InteropServices.MemoryMarshal.AsBytes(sketch.AsSpan()));
             if (row.Words is { } words)
@@ -183,7 +199,14 @@ public sealed class ShardResult
                     ShardJson.Double(r, "gradientNorm"), r.GetProperty("singularValues").EnumerateArray().Select(v => v.GetDouble()).ToList(),
                     r.GetProperty("promptTokensDropped").GetInt32(), false, error)
                 {
-                    ReferenceScore = ShardJson.Double(r, "score"),
+                    // A shard of a gradient detector holds reference scores (a dataset step, if any, runs at merge); ONION's are final.
+                    Kind = scoreKind == ScoreKind.Onion ? ScoreKind.Onion : ScoreKind.Reference,
+                    ReferenceScore = scoreKind == ScoreKind.Onion ? double.NaN : ShardJson.Double(r, "score"),
+                    NotExamined = r.TryGetProperty("notExamined", out var notExamined) ? notExamined.GetString() : null,
+                    PromptPerplexity = r.TryGetProperty("promptPerplexity", out var perplexity) ? perplexity.GetDouble() : double.NaN,
+                    TriggerCandidates = r.TryGetProperty("triggerCandidates", out var candidates)
+                        ? candidates.EnumerateArray().Select(c => new WordSuspicion(c.GetProperty("word").GetString()!, c.GetProperty("suspicion").GetDouble(), c.GetProperty("drop").GetDouble(), c.GetProperty("rows").GetInt32())).ToList()
+                        : null,
                     Sketch = r.TryGetProperty("sketch", out var sketch) ? Sketch(sketch.GetBytesFromBase64()) : null,
                 };
                 var words = r.TryGetProperty("promptWords", out var prompt) && r.TryGetProperty("answerWords", out var answer)
@@ -216,6 +239,7 @@ public sealed class ShardResult
                 Scoring = new ScoringOptions
                 {
                     Score = scoreKind,
+                    Onion = new OnionOptions { MaxDeletions = options.OnionMaxDeletions },
                     BatchSize = options.BatchSize,
                     Window = options.Window,
                     Probe = new ProbeOptions { TargetParameter = options.Target, Rank = options.Rank, SliceFactor = options.Slice },

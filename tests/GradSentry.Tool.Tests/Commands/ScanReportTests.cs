@@ -103,7 +103,7 @@ public class ScanReportTests(ScannedDataset scan)
         var driver = run.GetProperty("tool").GetProperty("driver");
         Assert.Equal("GradSentry", driver.GetProperty("name").GetString());
         var rules = driver.GetProperty("rules").EnumerateArray().ToList();
-        Assert.Equal(["GS1001", "GS1002", "GS2001", "GS2002", "GS2003", "GS3001"], rules.Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(["GS1001", "GS1002", "GS2001", "GS2002", "GS2003", "GS2004", "GS3001"], rules.Select(r => r.GetProperty("id").GetString()));
         foreach (var rule in rules)
         {
             Assert.StartsWith("https://github.com/gradsentry/GradSentry.MLNet/blob/main/docs/rules/GS", rule.GetProperty("helpUri").GetString(), StringComparison.Ordinal);

@@ -7,7 +7,7 @@ public class DiagnosticIdsTests
     [Fact]
     public void EveryIdHasARulePageAtItsHelpLink()
     {
-        Assert.Equal(["GS1001", "GS1002", "GS2001", "GS2002", "GS2003", "GS3001"], DiagnosticIds.All);
+        Assert.Equal(["GS1001", "GS1002", "GS2001", "GS2002", "GS2003", "GS2004", "GS3001"], DiagnosticIds.All);
         foreach (var id in DiagnosticIds.All)
         {
             Assert.Equal($"https://github.com/gradsentry/GradSentry.MLNet/blob/main/docs/rules/{id}.md", DiagnosticIds.HelpLink(id));
