@@ -49,15 +49,7 @@ public sealed class OnionScorer : IRowScorer
     public IEnumerable<SampleScore> Score(IEnumerable<ScoringInput> inputs, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var window = new List<ScoringInput>(_options.Window);
-        foreach (var input in inputs)
-        {
-            window.Add(input);
-            if (window.Count < _options.Window) continue;
-            foreach (var score in ScoreWindow(window, cancellationToken)) yield return score;
-            window.Clear();
-        }
-        if (window.Count > 0)
+        foreach (var window in ScoringWindows.Of(inputs, _options.Window))
             foreach (var score in ScoreWindow(window, cancellationToken)) yield return score;
     }
 
