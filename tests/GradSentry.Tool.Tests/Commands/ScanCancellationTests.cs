@@ -11,7 +11,8 @@ public class ScanCancellationTests
     {
         using var folder = new TempFolder();
         TestData.WriteJsonl(folder.File("data.jsonl"), 600);
-        using var scan = ToolProcess.Start(folder.Path, "scan", "data.jsonl", "--batch-size", "4", "--device", "cpu", "--cache", "cache", "--output", "report.json", "--format", "json");
+        // Windows of 64 rows: the cache gets its first records after 64 rows, so SIGINT lands while most rows are still unscored.
+        using var scan = ToolProcess.Start(folder.Path, "scan", "data.jsonl", "--batch-size", "4", "--window", "64", "--device", "cpu", "--cache", "cache", "--output", "report.json", "--format", "json");
         var stdout = scan.StandardOutput.ReadToEndAsync();
         var stderr = scan.StandardError.ReadToEndAsync();
         Assert.True(ScanReproducibilityTests.WaitForCacheRecords(folder.File("cache"), scan), "the scan ended before it wrote to the cache");
