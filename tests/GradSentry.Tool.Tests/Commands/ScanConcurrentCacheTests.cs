@@ -8,7 +8,8 @@ namespace GradSentry.Tool.Tests.Commands;
 public class ScanConcurrentCacheTests
 {
     const int Rows = 600;
-    const int RecordBytes = 200;
+    // Every record carries the spectrum and the gradient sketch the default detector needs.
+    const int RecordBytes = ScanReproducibilityTests.CacheRecordBytes;
 
     [Fact]
     public async Task TwoScansSharingACacheWriteSeparateCompleteFilesAndAgree()
