@@ -59,18 +59,7 @@ public sealed class GradSentryScorer : IRowScorer
     SampleScore[] ScoreWindow(List<ScoringInput> window, CancellationToken cancellationToken)
     {
         var results = new SampleScore[window.Count];
-        var encodedRows = new List<(int Slot, EncodedSample Sample)>();
-        for (var i = 0; i < window.Count; i++)
-        {
-            try
-            {
-                encodedRows.Add((i, _encoder.Encode(window[i].Id, window[i].Prompt, window[i].Response)));
-            }
-            catch (SampleEncodingException ex)
-            {
-                results[i] = SampleScore.Failed(window[i].Id, ex.Message);
-            }
-        }
+        var encodedRows = ScoringWindows.Encode(window, _encoder, results, ScoreKind.Reference);
 
         // Length bucketing: similar lengths share a batch, so little compute goes to padding. Batches are formed
         // before the cache is consulted, so a batch's members (and therefore every score's last bit) depend only on

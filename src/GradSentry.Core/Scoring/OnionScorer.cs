@@ -57,18 +57,7 @@ public sealed class OnionScorer : IRowScorer
     {
         cancellationToken.ThrowIfCancellationRequested();
         var results = new SampleScore[window.Count];
-        var encoded = new List<(int Slot, EncodedSample Sample)>();
-        for (var i = 0; i < window.Count; i++)
-        {
-            try
-            {
-                encoded.Add((i, _encoder.Encode(window[i].Id, window[i].Prompt, window[i].Response)));
-            }
-            catch (SampleEncodingException ex)
-            {
-                results[i] = SampleScore.Failed(window[i].Id, ex.Message) with { Kind = ScoreKind.Onion };
-            }
-        }
+        var encoded = ScoringWindows.Encode(window, _encoder, results, ScoreKind.Onion);
         var rows = _onion.Score(encoded.Select(e => window[e.Slot].Prompt).ToList());
         for (var j = 0; j < encoded.Count; j++)
         {

@@ -21,4 +21,26 @@ public static class ScoringWindows
         }
         if (window.Count > 0) yield return window;
     }
+
+    /// <summary>
+    /// Encodes every row of <paramref name="window"/>; a row the encoder refuses gets its failed score in
+    /// <paramref name="results"/> (marked <paramref name="kind"/>) and is left out of the returned list.
+    /// </summary>
+    public static List<(int Slot, EncodedSample Sample)> Encode(
+        List<ScoringInput> window, SampleEncoder encoder, SampleScore[] results, ScoreKind kind)
+    {
+        var encoded = new List<(int Slot, EncodedSample Sample)>(window.Count);
+        for (var i = 0; i < window.Count; i++)
+        {
+            try
+            {
+                encoded.Add((i, encoder.Encode(window[i].Id, window[i].Prompt, window[i].Response)));
+            }
+            catch (SampleEncodingException ex)
+            {
+                results[i] = SampleScore.Failed(window[i].Id, ex.Message) with { Kind = kind };
+            }
+        }
+        return encoded;
+    }
 }
